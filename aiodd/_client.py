@@ -1,0 +1,231 @@
+"""``Client``: owns the aiohttp session, sends :class:`APIRequest` objects, decodes answers.
+
+Data flows one way: resource method -> APIRequest -> middleware chain -> response -> converter
+-> model. Resource groups hang off the client as attributes (``dd.service_accounts``).
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import platform
+from collections.abc import Sequence
+from types import TracebackType
+from typing import Any, TypeVar, overload
+
+import aiohttp
+import yarl
+from aiohttp import ClientMiddlewareType
+
+from ._config import resolve_base_url, resolve_credentials
+from ._converter import converter
+from ._exceptions import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APITimeoutError,
+    ConfigurationError,
+    Error,
+    RateLimitError,
+    parse_error_list,
+    status_error_class,
+)
+from ._ratelimit import parse_rate_limit
+from ._request import APIRequest, current_request
+from ._version import __version__
+from .resources.app_key_registrations import AppKeyRegistrations
+from .resources.service_accounts import ServiceAccounts
+
+__all__ = ["Client"]
+
+T = TypeVar("T")
+
+USER_AGENT = f"aiodd/{__version__} python/{platform.python_version()} aiohttp/{aiohttp.__version__}"
+_REQUEST_ID_HEADERS = ("X-Request-Id", "DD-Request-Id", "X-Datadog-Request-Id")
+
+
+class _State(enum.Enum):
+    UNOPENED = "unopened"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Client:
+    """An async Datadog API v2 client. Use it as ``async with aiodd.Client() as dd: ...``.
+
+    Keys come from the arguments or ``DD_API_KEY`` / ``DD_APP_KEY``; the site from ``site`` or
+    ``DD_SITE`` (default ``datadoghq.com``); ``base_url`` overrides the site (a proxy, or the fake
+    Datadog of :mod:`aiodd.testing`). Every configuration error is raised here, not at the first
+    request.
+
+    ``timeout`` bounds one attempt (connect, send, receive headers) and ``read_timeout`` each read
+    of the body, in seconds. A borrowed ``session`` is used as is and never closed by the client.
+    ``middlewares`` are aiohttp client middlewares run around every attempt.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        app_key: str | None = None,
+        *,
+        site: str | None = None,
+        base_url: str | yarl.URL | None = None,
+        session: aiohttp.ClientSession | None = None,
+        timeout: float = 60.0,
+        connect_timeout: float = 10.0,
+        max_connections: int = 100,
+        max_connections_per_host: int = 0,
+        middlewares: Sequence[ClientMiddlewareType] = (),
+        user_agent: str | None = None,
+    ) -> None:
+        self._credentials = resolve_credentials(api_key, app_key)
+        self.base_url = resolve_base_url(site, base_url)
+        for name, value in (("timeout", timeout), ("connect_timeout", connect_timeout)):
+            if not isinstance(value, int | float) or value <= 0:
+                raise ConfigurationError(f"{name} must be a positive number of seconds, got {value!r}")
+        if not isinstance(max_connections, int) or max_connections < 0:
+            raise ConfigurationError(f"max_connections must be >= 0 (0 = unlimited), got {max_connections!r}")
+        if session is not None and not isinstance(session, aiohttp.ClientSession):
+            raise ConfigurationError("session must be an aiohttp.ClientSession")
+        self._timeout = aiohttp.ClientTimeout(total=float(timeout), sock_connect=float(connect_timeout))
+        self._max_connections = max_connections
+        self._max_connections_per_host = max_connections_per_host
+        self._middlewares: tuple[ClientMiddlewareType, ...] = tuple(middlewares)
+        self._headers = {
+            **self._credentials.headers(),
+            "User-Agent": user_agent or USER_AGENT,
+            "Accept": "application/json",
+        }
+        self._borrowed_session = session
+        self._session: aiohttp.ClientSession | None = session
+        self._state = _State.UNOPENED
+
+        self.service_accounts = ServiceAccounts(self)
+        self.app_key_registrations = AppKeyRegistrations(self)
+
+    def __repr__(self) -> str:
+        return f"<aiodd.Client base_url={str(self.base_url)!r} state={self._state.value}>"
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    async def __aenter__(self) -> Client:
+        self._open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    def _open(self) -> aiohttp.ClientSession:
+        if self._state is _State.CLOSED:
+            raise Error("this aiodd.Client is closed; create a new one")
+        if self._session is None:
+            connector = aiohttp.TCPConnector(limit=self._max_connections, limit_per_host=self._max_connections_per_host)
+            self._session = aiohttp.ClientSession(connector=connector, raise_for_status=False)
+        self._state = _State.OPEN
+        return self._session
+
+    async def close(self) -> None:
+        """Close the session the client owns (a borrowed one is left open). Idempotent."""
+        if self._state is _State.CLOSED:
+            return
+        self._state = _State.CLOSED
+        session, self._session = self._session, None
+        if session is not None and session is not self._borrowed_session:
+            await session.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._state is _State.CLOSED
+
+    # --- requests ----------------------------------------------------------------------------
+
+    @overload
+    async def request(self, api_request: APIRequest, cast_to: type[T]) -> T: ...
+    @overload
+    async def request(self, api_request: APIRequest, cast_to: None) -> None: ...
+
+    async def request(self, api_request: APIRequest, cast_to: type[T] | None) -> T | None:
+        """Send one API request through the middleware chain; return the structured answer."""
+        session = self._open()
+        url = yarl.URL(str(self.base_url) + api_request.path, encoded=True)
+        if api_request.params:
+            url = url.update_query(api_request.params)
+        shown_url = str(url)
+        data: bytes | None = None
+        headers = self._headers
+        if api_request.json is not None:
+            data = json.dumps(api_request.json, separators=(",", ":")).encode()
+            headers = {**headers, "Content-Type": "application/json"}
+        token = current_request.set(api_request)
+        try:
+            async with session.request(
+                api_request.method,
+                url,
+                data=data,
+                headers=headers,
+                timeout=self._timeout,
+                middlewares=self._middlewares,
+                allow_redirects=False,
+                raise_for_status=False,
+            ) as response:
+                status = response.status
+                response_headers = response.headers
+                body = await response.read()
+        except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
+            raise APITimeoutError(
+                f"{api_request.method} {shown_url} timed out", method=api_request.method, url=shown_url
+            ) from exc
+        except aiohttp.ClientError as exc:
+            raise APIConnectionError(
+                f"{api_request.method} {shown_url} failed: {type(exc).__name__}: {exc}",
+                method=api_request.method,
+                url=shown_url,
+            ) from exc
+        finally:
+            current_request.reset(token)
+
+        if status >= 400:
+            error_class = status_error_class(status)
+            error = error_class(
+                status=status,
+                method=api_request.method,
+                url=shown_url,
+                errors=parse_error_list(body),
+                body=body.decode("utf-8", "replace"),
+                request_id=next((response_headers[h] for h in _REQUEST_ID_HEADERS if h in response_headers), None),
+                headers={k: v for k, v in response_headers.items() if k.lower().startswith("x-ratelimit")},
+            )
+            if isinstance(error, RateLimitError):
+                error.rate_limit = parse_rate_limit(response_headers)
+            raise error
+        if cast_to is None:
+            return None
+        return self._decode(body, cast_to, status=status, method=api_request.method, url=shown_url)
+
+    @staticmethod
+    def _decode(body: bytes, cast_to: type[T], *, status: int, method: str, url: str) -> T:
+        text = body.decode("utf-8", "replace")
+        try:
+            document: Any = json.loads(body)
+        except ValueError:
+            raise APIResponseValidationError(
+                "the response body is not JSON", method=method, url=url, status=status, body=text
+            ) from None
+        if not isinstance(document, dict):
+            raise APIResponseValidationError(
+                "the response body is not a JSON object", method=method, url=url, status=status, body=text
+            )
+        try:
+            return converter.structure(document, cast_to)
+        except Exception as exc:
+            raise APIResponseValidationError(
+                f"the response does not match {cast_to.__name__}: {type(exc).__name__}",
+                method=method,
+                url=url,
+                status=status,
+                body=text,
+            ) from None

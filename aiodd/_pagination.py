@@ -1,0 +1,79 @@
+"""``AsyncPaginator``: lazy iteration over ``page[number]`` / ``page[size]`` listings.
+
+Both Datadog listings here number pages from 0. A walk stops at the first short or empty page,
+or once the reported total is reached, whichever comes first, so the page after the end is never
+requested twice. Only one page is held in memory at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
+from contextlib import aclosing
+from typing import Any, Generic
+
+from typing_extensions import TypeVar
+
+from ._exceptions import InvalidArgumentError
+
+__all__ = ["AsyncPaginator"]
+
+T = TypeVar("T")
+P = TypeVar("P", default=Any)
+
+
+class AsyncPaginator(Generic[T, P]):
+    """Walk a paginated listing.
+
+    ``async for item in paginator`` yields every item across pages; ``paginator.pages()`` yields
+    the page documents (with ``data``, ``meta`` and ``included``); ``await paginator.to_list()``
+    collects items. Nothing is requested until iteration starts; each iteration starts afresh.
+    """
+
+    def __init__(
+        self,
+        fetch_page: Callable[[int, int], Awaitable[P]],
+        items_of: Callable[[P], Sequence[T]],
+        total_of: Callable[[P], int | None],
+        *,
+        page_size: int,
+    ) -> None:
+        self._fetch_page = fetch_page
+        self._items_of = items_of
+        self._total_of = total_of
+        self.page_size = page_size
+
+    async def pages(self) -> AsyncGenerator[P, None]:
+        """Yield each page document in order, starting at page 0."""
+        number = 0
+        seen = 0
+        while True:
+            page = await self._fetch_page(number, self.page_size)
+            yield page
+            count = len(self._items_of(page))
+            seen += count
+            total = self._total_of(page)
+            if count < self.page_size or (total is not None and seen >= total):
+                return
+            number += 1
+
+    async def __aiter__(self) -> AsyncGenerator[T, None]:
+        async for page in self.pages():
+            for item in self._items_of(page):
+                yield item
+
+    async def to_list(self, limit: int | None = None) -> list[T]:
+        """Collect the items, at most ``limit`` of them; stops fetching once it has enough."""
+        if limit is not None and (not isinstance(limit, int) or limit < 0):
+            raise InvalidArgumentError(f"limit must be a non-negative integer or None, got {limit!r}")
+        items: list[T] = []
+        if limit == 0:
+            return items
+        async with aclosing(self.__aiter__()) as iterator:
+            async for item in iterator:
+                items.append(item)
+                if limit is not None and len(items) >= limit:
+                    break
+        return items
+
+    def __repr__(self) -> str:
+        return f"<AsyncPaginator page_size={self.page_size}>"

@@ -1,0 +1,60 @@
+"""Datadog's ``X-RateLimit-*`` headers, parsed. Pure functions: no I/O, no clock."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import attrs
+
+__all__ = ["RateLimit", "parse_rate_limit", "parse_seconds"]
+
+
+@attrs.frozen
+class RateLimit:
+    """One response's view of its bucket. ``reset`` is seconds until the window resets (a countdown)."""
+
+    name: str | None
+    limit: int | None
+    period: float | None
+    remaining: int | None
+    reset: float | None
+
+
+def parse_seconds(value: str | None) -> float | None:
+    """A non-negative number of seconds, tolerating a header that arrived twice (``"7, 7"`` means 7)."""
+    if value is None:
+        return None
+    numbers: list[float] = []
+    for part in value.split(","):
+        try:
+            number = float(part.strip())
+        except ValueError:
+            continue
+        if number == number and number >= 0:  # NaN and negatives are noise
+            numbers.append(number)
+    return max(numbers) if numbers else None
+
+
+def _int(value: str | None) -> int | None:
+    seconds = parse_seconds(value)
+    return None if seconds is None else int(seconds)
+
+
+def parse_rate_limit(headers: Mapping[str, str]) -> RateLimit | None:
+    """The rate-limit state of a response, or ``None`` when it carries no ``X-RateLimit-*`` header."""
+    name = headers.get("X-RateLimit-Name")
+    limit = headers.get("X-RateLimit-Limit")
+    period = headers.get("X-RateLimit-Period")
+    remaining = headers.get("X-RateLimit-Remaining")
+    reset = headers.get("X-RateLimit-Reset")
+    if name is None and limit is None and period is None and remaining is None and reset is None:
+        return None
+    if name is not None:
+        name = name.split(",")[0].strip() or None
+    return RateLimit(
+        name=name,
+        limit=_int(limit),
+        period=parse_seconds(period),
+        remaining=_int(remaining),
+        reset=parse_seconds(reset),
+    )

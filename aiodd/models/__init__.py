@@ -1,0 +1,10 @@
+"""The attrs models of every request and response, named as in the Datadog API reference."""
+
+from ._common import *  # noqa: F403
+from ._common import __all__ as _common_all
+from .app_key_registrations import *  # noqa: F403
+from .app_key_registrations import __all__ as _registrations_all
+from .service_accounts import *  # noqa: F403
+from .service_accounts import __all__ as _service_accounts_all
+
+__all__ = [*_common_all, *_registrations_all, *_service_accounts_all]

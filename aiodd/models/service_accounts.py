@@ -1,0 +1,392 @@
+"""Models of the Service Accounts API group: users, roles, permissions, orgs and application keys.
+
+Names and fields follow the API reference (``service-accounts-api.txt``); field names are the
+wire's snake_case so ``key.data.attributes.name`` reads like the JSON.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+import attrs
+
+from .._converter import converter, register_tagged_union
+from ._common import UnknownResource
+
+__all__ = [
+    "ApplicationKeyCreateAttributes",
+    "ApplicationKeyCreateData",
+    "ApplicationKeyCreateRequest",
+    "ApplicationKeyRelationships",
+    "ApplicationKeyResponse",
+    "ApplicationKeyResponseIncludedItem",
+    "ApplicationKeyResponseMeta",
+    "ApplicationKeyResponseMetaPage",
+    "ApplicationKeyUpdateAttributes",
+    "ApplicationKeyUpdateData",
+    "ApplicationKeyUpdateRequest",
+    "ApplicationKeysSort",
+    "FullApplicationKey",
+    "FullApplicationKeyAttributes",
+    "LeakedKey",
+    "LeakedKeyAttributes",
+    "ListApplicationKeysResponse",
+    "Organization",
+    "OrganizationAttributes",
+    "PartialApplicationKey",
+    "PartialApplicationKeyAttributes",
+    "PartialApplicationKeyResponse",
+    "Permission",
+    "PermissionAttributes",
+    "RelationshipToOrganization",
+    "RelationshipToOrganizationData",
+    "RelationshipToOrganizations",
+    "RelationshipToPermissionData",
+    "RelationshipToPermissions",
+    "RelationshipToRoleData",
+    "RelationshipToRoles",
+    "RelationshipToUser",
+    "RelationshipToUserData",
+    "RelationshipToUsers",
+    "Role",
+    "RoleAttributes",
+    "RoleResponseRelationships",
+    "ServiceAccountCreateAttributes",
+    "ServiceAccountCreateData",
+    "ServiceAccountCreateRequest",
+    "User",
+    "UserAttributes",
+    "UserRelationships",
+    "UserResponse",
+    "UserResponseIncludedItem",
+    "UserResponseRelationships",
+]
+
+ApplicationKeysSort = Literal["created_at", "-created_at", "last4", "-last4", "name", "-name"]
+
+# --- relationships -------------------------------------------------------------------------
+
+
+@attrs.frozen
+class RelationshipToRoleData:
+    id: str | None = None
+    type: str = "roles"
+
+
+@attrs.frozen
+class RelationshipToRoles:
+    data: list[RelationshipToRoleData] | None = None
+
+
+@attrs.frozen
+class RelationshipToPermissionData:
+    id: str | None = None
+    type: str = "permissions"
+
+
+@attrs.frozen
+class RelationshipToPermissions:
+    data: list[RelationshipToPermissionData] | None = None
+
+
+@attrs.frozen
+class RelationshipToOrganizationData:
+    id: str
+    type: str = "orgs"
+
+
+@attrs.frozen
+class RelationshipToOrganization:
+    data: RelationshipToOrganizationData
+
+
+@attrs.frozen
+class RelationshipToOrganizations:
+    data: list[RelationshipToOrganizationData]
+
+
+@attrs.frozen
+class RelationshipToUserData:
+    id: str
+    type: str = "users"
+
+
+@attrs.frozen
+class RelationshipToUser:
+    data: RelationshipToUserData
+
+
+@attrs.frozen
+class RelationshipToUsers:
+    data: list[RelationshipToUserData]
+
+
+# --- users, roles, permissions, orgs, leaked keys ------------------------------------------
+
+
+@attrs.frozen
+class UserAttributes:
+    created_at: datetime | None = None
+    disabled: bool | None = None
+    email: str | None = None
+    handle: str | None = None
+    icon: str | None = None
+    last_login_time: datetime | None = None
+    mfa_enabled: bool | None = None
+    modified_at: datetime | None = None
+    name: str | None = None
+    service_account: bool | None = None
+    status: str | None = None
+    title: str | None = None
+    uuid: str | None = None
+    verified: bool | None = None
+
+
+@attrs.frozen
+class UserResponseRelationships:
+    org: RelationshipToOrganization | None = None
+    other_orgs: RelationshipToOrganizations | None = None
+    other_users: RelationshipToUsers | None = None
+    roles: RelationshipToRoles | None = None
+
+
+@attrs.frozen
+class User:
+    attributes: UserAttributes | None = None
+    id: str | None = None
+    relationships: UserResponseRelationships | None = None
+    type: str = "users"
+
+
+@attrs.frozen
+class RoleAttributes:
+    created_at: datetime | None = None
+    modified_at: datetime | None = None
+    name: str | None = None
+    receives_permissions_from: list[str] | None = None
+    user_count: int | None = None
+
+
+@attrs.frozen
+class RoleResponseRelationships:
+    permissions: RelationshipToPermissions | None = None
+
+
+@attrs.frozen
+class Role:
+    attributes: RoleAttributes | None = None
+    id: str | None = None
+    relationships: RoleResponseRelationships | None = None
+    type: str = "roles"
+
+
+@attrs.frozen
+class PermissionAttributes:
+    created: datetime | None = None
+    description: str | None = None
+    display_name: str | None = None
+    display_type: str | None = None
+    group_name: str | None = None
+    name: str | None = None
+    name_aliases: list[str] | None = None
+    restricted: bool | None = None
+
+
+@attrs.frozen
+class Permission:
+    attributes: PermissionAttributes | None = None
+    id: str | None = None
+    type: str = "permissions"
+
+
+@attrs.frozen
+class OrganizationAttributes:
+    created_at: datetime | None = None
+    description: str | None = None
+    disabled: bool | None = None
+    modified_at: datetime | None = None
+    name: str | None = None
+    public_id: str | None = None
+    sharing: str | None = None
+    url: str | None = None
+
+
+@attrs.frozen
+class Organization:
+    attributes: OrganizationAttributes | None = None
+    id: str | None = None
+    type: str = "orgs"
+
+
+@attrs.frozen
+class LeakedKeyAttributes:
+    date: datetime
+    leak_source: str | None = None
+
+
+@attrs.frozen
+class LeakedKey:
+    attributes: LeakedKeyAttributes
+    id: str
+    type: str = "leaked_keys"
+
+
+UserResponseIncludedItem = Organization | Permission | Role | UnknownResource
+ApplicationKeyResponseIncludedItem = User | Role | LeakedKey | UnknownResource
+
+register_tagged_union(
+    UserResponseIncludedItem,
+    {"orgs": Organization, "permissions": Permission, "roles": Role},
+    UnknownResource,
+)
+register_tagged_union(
+    ApplicationKeyResponseIncludedItem,
+    {"users": User, "roles": Role, "leaked_keys": LeakedKey},
+    UnknownResource,
+)
+converter.register_unstructure_hook(UnknownResource, lambda resource: resource.raw)
+
+
+@attrs.frozen
+class UserResponse:
+    data: User | None = None
+    included: list[UserResponseIncludedItem] | None = None
+
+
+# --- service account creation --------------------------------------------------------------
+
+
+@attrs.frozen
+class ServiceAccountCreateAttributes:
+    email: str
+    service_account: bool = True
+    name: str | None = None
+    title: str | None = None
+
+
+@attrs.frozen
+class UserRelationships:
+    roles: RelationshipToRoles | None = None
+
+
+@attrs.frozen
+class ServiceAccountCreateData:
+    attributes: ServiceAccountCreateAttributes
+    relationships: UserRelationships | None = None
+    type: str = "users"
+
+
+@attrs.frozen
+class ServiceAccountCreateRequest:
+    data: ServiceAccountCreateData
+
+
+# --- application keys ------------------------------------------------------------------------
+
+
+@attrs.frozen
+class ApplicationKeyRelationships:
+    owned_by: RelationshipToUser | None = None
+
+
+@attrs.frozen
+class FullApplicationKeyAttributes:
+    """Attributes of a newly created key. ``key`` is the secret: shown once, never in ``repr``."""
+
+    created_at: datetime | None = None
+    key: str | None = attrs.field(default=None, repr=False)
+    last4: str | None = None
+    last_used_at: datetime | None = None
+    name: str | None = None
+    scopes: list[str] | None = None
+
+
+@attrs.frozen
+class FullApplicationKey:
+    attributes: FullApplicationKeyAttributes | None = None
+    id: str | None = None
+    relationships: ApplicationKeyRelationships | None = None
+    type: str = "application_keys"
+
+
+@attrs.frozen
+class ApplicationKeyResponse:
+    data: FullApplicationKey | None = None
+    included: list[ApplicationKeyResponseIncludedItem] | None = None
+
+
+@attrs.frozen
+class PartialApplicationKeyAttributes:
+    created_at: datetime | None = None
+    last4: str | None = None
+    last_used_at: datetime | None = None
+    name: str | None = None
+    scopes: list[str] | None = None
+
+
+@attrs.frozen
+class PartialApplicationKey:
+    attributes: PartialApplicationKeyAttributes | None = None
+    id: str | None = None
+    relationships: ApplicationKeyRelationships | None = None
+    type: str = "application_keys"
+
+
+@attrs.frozen
+class PartialApplicationKeyResponse:
+    data: PartialApplicationKey | None = None
+    included: list[ApplicationKeyResponseIncludedItem] | None = None
+
+
+@attrs.frozen
+class ApplicationKeyResponseMetaPage:
+    total_filtered_count: int | None = None
+
+
+@attrs.frozen
+class ApplicationKeyResponseMeta:
+    max_allowed_per_user: int | None = None
+    page: ApplicationKeyResponseMetaPage | None = None
+
+
+@attrs.frozen
+class ListApplicationKeysResponse:
+    data: list[PartialApplicationKey] = attrs.Factory(list)
+    included: list[ApplicationKeyResponseIncludedItem] | None = None
+    meta: ApplicationKeyResponseMeta | None = None
+
+
+@attrs.frozen
+class ApplicationKeyCreateAttributes:
+    name: str
+    scopes: list[str] | None = None
+
+
+@attrs.frozen
+class ApplicationKeyCreateData:
+    attributes: ApplicationKeyCreateAttributes
+    type: str = "application_keys"
+
+
+@attrs.frozen
+class ApplicationKeyCreateRequest:
+    data: ApplicationKeyCreateData
+
+
+@attrs.frozen
+class ApplicationKeyUpdateAttributes:
+    name: str | None = None
+    scopes: list[str] | None = None
+
+
+@attrs.frozen
+class ApplicationKeyUpdateData:
+    attributes: ApplicationKeyUpdateAttributes
+    id: str
+    type: str = "application_keys"
+
+
+@attrs.frozen
+class ApplicationKeyUpdateRequest:
+    data: ApplicationKeyUpdateData
