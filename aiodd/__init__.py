@@ -5,6 +5,7 @@ Action Connections, App Key Registrations, Service Accounts and their Applicatio
 
 from . import models
 from ._client import Client
+from ._events import ClientStats, RetryEvent
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -25,6 +26,7 @@ from ._exceptions import (
 )
 from ._pagination import AsyncPaginator
 from ._ratelimit import RateLimit
+from ._retry import RetryPolicy
 from ._version import __version__
 
 __all__ = [
@@ -37,6 +39,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "Client",
+    "ClientStats",
     "ConfigurationError",
     "ConflictError",
     "Error",
@@ -46,6 +49,8 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",
+    "RetryEvent",
+    "RetryPolicy",
     "UnprocessableEntityError",
     "__version__",
     "models",

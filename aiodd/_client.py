@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import json
 import platform
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any, TypeVar, overload
 
@@ -19,6 +19,7 @@ from aiohttp import ClientMiddlewareType
 
 from ._config import resolve_base_url, resolve_credentials
 from ._converter import converter
+from ._events import ClientStats, RetryEvent
 from ._exceptions import (
     APIConnectionError,
     APIResponseValidationError,
@@ -29,8 +30,11 @@ from ._exceptions import (
     parse_error_list,
     status_error_class,
 )
+from ._governor import RateLimitGovernor
+from ._middleware import build_chain
 from ._ratelimit import parse_rate_limit
 from ._request import APIRequest, current_request
+from ._retry import RetryPolicy
 from ._version import __version__
 from .resources.app_key_registrations import AppKeyRegistrations
 from .resources.service_accounts import ServiceAccounts
@@ -41,6 +45,9 @@ T = TypeVar("T")
 
 USER_AGENT = f"aiodd/{__version__} python/{platform.python_version()} aiohttp/{aiohttp.__version__}"
 _REQUEST_ID_HEADERS = ("X-Request-Id", "DD-Request-Id", "X-Datadog-Request-Id")
+
+
+_DEFAULT_RETRY = RetryPolicy()
 
 
 class _State(enum.Enum):
@@ -57,9 +64,13 @@ class Client:
     Datadog of :mod:`aiodd.testing`). Every configuration error is raised here, not at the first
     request.
 
-    ``timeout`` bounds one attempt (connect, send, receive headers) and ``read_timeout`` each read
-    of the body, in seconds. A borrowed ``session`` is used as is and never closed by the client.
-    ``middlewares`` are aiohttp client middlewares run around every attempt.
+    ``timeout`` bounds one attempt (connect, send, receive headers) and each read of the body, in
+    seconds; waits for a rate-limit reset are not counted. ``retry`` is the :class:`RetryPolicy`
+    (``None`` disables retries); ``rate_limit=False`` turns off the governor that keeps concurrent
+    tasks within each rate-limit bucket. ``middlewares`` are aiohttp client middlewares run
+    outermost, once per call. ``on_retry`` is called with a :class:`RetryEvent` before each retry
+    wait; ``stats`` counts attempts, retries and waits. A borrowed ``session`` is used as is and
+    never closed by the client.
     """
 
     def __init__(
@@ -74,7 +85,10 @@ class Client:
         connect_timeout: float = 10.0,
         max_connections: int = 100,
         max_connections_per_host: int = 0,
+        retry: RetryPolicy | None = _DEFAULT_RETRY,
+        rate_limit: bool = True,
         middlewares: Sequence[ClientMiddlewareType] = (),
+        on_retry: Callable[[RetryEvent], object] | None = None,
         user_agent: str | None = None,
     ) -> None:
         self._credentials = resolve_credentials(api_key, app_key)
@@ -86,10 +100,22 @@ class Client:
             raise ConfigurationError(f"max_connections must be >= 0 (0 = unlimited), got {max_connections!r}")
         if session is not None and not isinstance(session, aiohttp.ClientSession):
             raise ConfigurationError("session must be an aiohttp.ClientSession")
-        self._timeout = aiohttp.ClientTimeout(total=float(timeout), sock_connect=float(connect_timeout))
+        if retry is not None and not isinstance(retry, RetryPolicy):
+            raise ConfigurationError("retry must be an aiodd.RetryPolicy or None")
+        # No total: it would count rate-limit waits; the chain bounds each attempt instead.
+        self._timeout = aiohttp.ClientTimeout(total=None, sock_connect=float(connect_timeout), sock_read=float(timeout))
         self._max_connections = max_connections
         self._max_connections_per_host = max_connections_per_host
-        self._middlewares: tuple[ClientMiddlewareType, ...] = tuple(middlewares)
+        self.stats = ClientStats()
+        self.governor = RateLimitGovernor() if rate_limit else None
+        self._middlewares = build_chain(
+            user=tuple(middlewares),
+            retry=retry,
+            governor=self.governor,
+            timeout=float(timeout),
+            stats=self.stats,
+            on_retry=on_retry,
+        )
         self._headers = {
             **self._credentials.headers(),
             "User-Agent": user_agent or USER_AGENT,

@@ -1,0 +1,43 @@
+"""The aiohttp client middleware chain every request goes through, outermost first:
+
+1. the user's own ``middlewares=[...]``          once per call
+2. :mod:`.retry`            resends on 429 / transient failures, logs each attempt
+3. :mod:`.governor`         holds a request back until its rate-limit bucket has room
+4. :mod:`.attempt_timeout`  bounds one attempt, so a long rate-limit wait is never a timeout
+
+Waiting lives in the chain, so aiohttp's own ``ClientTimeout(total=...)`` is not used (it would
+count the sleeps); each attempt has its own deadline instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from aiohttp import ClientMiddlewareType
+
+from .._events import ClientStats, RetryEvent
+from .._governor import RateLimitGovernor
+from .._retry import RetryPolicy
+from .attempt_timeout import attempt_timeout
+from .governor import governed
+from .retry import retrying
+
+__all__ = ["build_chain"]
+
+
+def build_chain(
+    *,
+    user: Sequence[ClientMiddlewareType],
+    retry: RetryPolicy | None,
+    governor: RateLimitGovernor | None,
+    timeout: float,
+    stats: ClientStats,
+    on_retry: Callable[[RetryEvent], object] | None,
+) -> tuple[ClientMiddlewareType, ...]:
+    chain: list[ClientMiddlewareType] = list(user)
+    if retry is not None:
+        chain.append(retrying(retry, stats, on_retry))
+    if governor is not None:
+        chain.append(governed(governor, stats))
+    chain.append(attempt_timeout(timeout, stats))
+    return tuple(chain)
