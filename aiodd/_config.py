@@ -96,6 +96,8 @@ def resolve_base_url(
         if url.user or url.password or url.query_string or url.fragment:
             raise ConfigurationError("base_url must not carry credentials, a query or a fragment")
         return url.with_path(url.path.rstrip("/"))
+    if site is not None and not isinstance(site, str):
+        raise ConfigurationError(f"site must be a string such as 'datadoghq.eu', got {type(site).__name__}")
     chosen = site if site is not None else (env.get("DD_SITE") or DEFAULT_SITE)
     chosen = chosen.strip().lower()
     if chosen.startswith("api."):
