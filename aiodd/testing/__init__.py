@@ -1,0 +1,32 @@
+"""An in-process fake Datadog API server for testing code that uses aiodd (or any client).
+
+    from aiodd.testing import FakeDatadog
+
+    async with FakeDatadog(rate_limit=(100, 1.0)) as fake:
+        async with fake.client() as dd:
+            ...
+        assert fake.requests_seen("GET", "/api/v2/service_accounts/*/application_keys") == 1
+
+With pytest, the ``fake_datadog`` and ``dd`` fixtures come from ``aiodd.testing.pytest_plugin``.
+Run ``python -m aiodd.testing`` to serve it to curl or another client.
+"""
+
+from ._fake import FakeDatadog
+from ._recorder import RecordedRequest
+from ._routing import (
+    ACTION_CONNECTIONS,
+    APP_KEY_REGISTRATIONS,
+    BUCKETS,
+    SERVICE_ACCOUNT_APPLICATION_KEYS,
+    SERVICE_ACCOUNTS,
+)
+
+__all__ = [
+    "ACTION_CONNECTIONS",
+    "APP_KEY_REGISTRATIONS",
+    "BUCKETS",
+    "SERVICE_ACCOUNTS",
+    "SERVICE_ACCOUNT_APPLICATION_KEYS",
+    "FakeDatadog",
+    "RecordedRequest",
+]

@@ -1,0 +1,52 @@
+"""The fake's stored objects: plain records, rendered to wire JSON by the handlers.
+
+These mirror what Datadog keeps, not what aiodd models: a key keeps its secret (only ever
+returned by the create call), a connection keeps its write-only credential fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+__all__ = ["ActionConnection", "ApplicationKey", "ServiceAccount", "wire_timestamp"]
+
+
+def wire_timestamp(value: datetime) -> str:
+    """Datadog's spelling, e.g. ``2023-10-12T10:11:48.340554+00:00`` (always microseconds)."""
+    return value.isoformat(timespec="microseconds")
+
+
+@dataclass(slots=True, eq=False)
+class ServiceAccount:
+    id: str
+    email: str
+    name: str | None
+    title: str | None
+    role_ids: list[str]
+    created_at: datetime
+    modified_at: datetime
+
+
+@dataclass(slots=True, eq=False)
+class ApplicationKey:
+    id: str
+    owner_id: str
+    name: str
+    secret: str
+    scopes: list[str] | None
+    created_at: datetime
+
+    @property
+    def last4(self) -> str:
+        return self.secret[-4:]
+
+
+@dataclass(slots=True, eq=False)
+class ActionConnection:
+    id: str
+    name: str
+    #: ``{"type": ..., "credentials": {...}, ["base_url": ...]}`` including write-only secrets
+    integration: dict[str, Any]
+    tags: list[str] | None = field(default=None)
