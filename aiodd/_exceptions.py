@@ -24,6 +24,7 @@ URLs carry only the path and query, and error bodies are Datadog's own words.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +52,21 @@ __all__ = [
 ]
 
 _SNIPPET = 500
+
+# A JSON string member whose name says it holds a secret: ``"key"`` (the new application key's
+# secret in a create answer) and any ``*_key``, ``*token``, ``*secret`` or ``password`` member.
+_SECRET_MEMBER = re.compile(
+    r'("(?:[A-Za-z0-9_]*_)?(?:key|token|secret|password)"\s*:\s*)"(?:[^"\\]|\\.)*"?', re.IGNORECASE
+)
+
+
+def redact_secrets(text: str) -> str:
+    """``text`` with the value of every secret-named JSON string member replaced by ``<redacted>``.
+
+    Applied to whole bodies before they are cut to a snippet, so a secret cut in half is still
+    hidden.
+    """
+    return _SECRET_MEMBER.sub(r'\1"<redacted>"', text)
 
 
 class Error(Exception):
@@ -87,6 +103,7 @@ class APIResponseValidationError(APIError):
     """Datadog answered with success, but the body is not the JSON document we expected."""
 
     def __init__(self, message: str, *, method: str, url: str, status: int, body: str) -> None:
+        body = redact_secrets(body)
         super().__init__(f"{message} (HTTP {status}; body starts: {body[:_SNIPPET]!r})", method=method, url=url)
         self.status = status
         self.body = body
@@ -111,6 +128,7 @@ class APIStatusError(APIError):
         request_id: str | None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
+        body = redact_secrets(body)
         self.status = status
         self.errors = errors
         self.body = body
