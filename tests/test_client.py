@@ -1,0 +1,311 @@
+"""``aiodd.Client``: lifecycle, what every request carries, and decoding of answers."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+from conftest import API_KEY, APP_KEY, StubAPI
+
+import aiodd
+
+SA = "00000000-0000-4000-8000-0000000000aa"
+KEY = "00000000-0000-4000-8000-0000000000bb"
+KEY_PATH = f"/api/v2/service_accounts/{SA}/application_keys/{KEY}"
+REGISTRATION_PATH = f"/api/v2/actions/app_key_registrations/{KEY}"
+PARTIAL_KEY = {
+    "data": {
+        "type": "application_keys",
+        "id": KEY,
+        "attributes": {"name": "deploy", "created_at": "2023-10-12T07:18:34.052468+00:00", "last4": "abcd"},
+    }
+}
+
+
+@pytest.fixture
+async def dd(stub: StubAPI) -> AsyncIterator[aiodd.Client]:
+    """A client that answers with the first reply it gets: no retries to wait for."""
+    async with aiodd.Client(API_KEY, APP_KEY, base_url=stub.base_url, retry=None) as client:  # type: ignore[attr-defined]
+        yield client
+
+
+def lowered(headers: dict[str, str]) -> dict[str, str]:
+    return {name.lower(): value for name, value in headers.items()}
+
+
+# --- lifecycle ------------------------------------------------------------------------------
+
+
+async def test_exiting_async_with_closes_the_session_the_client_owns(stub: StubAPI) -> None:
+    stub.reply("GET", KEY_PATH, json=PARTIAL_KEY)
+    async with aiodd.Client(API_KEY, APP_KEY, base_url=stub.base_url) as client:  # type: ignore[attr-defined]
+        await client.service_accounts.application_keys.get(SA, KEY)
+        owned = client._session
+        assert owned is not None
+        assert not owned.closed
+    assert owned.closed
+    assert client.closed
+
+
+async def test_exiting_async_with_leaves_a_borrowed_session_open(stub: StubAPI) -> None:
+    stub.reply("GET", KEY_PATH, json=PARTIAL_KEY)
+    async with aiohttp.ClientSession() as session:
+        async with aiodd.Client(API_KEY, APP_KEY, base_url=stub.base_url, session=session) as client:  # type: ignore[attr-defined]
+            await client.service_accounts.application_keys.get(SA, KEY)
+        assert client.closed
+        assert not session.closed
+
+
+async def test_a_borrowed_session_is_the_one_that_sends_requests(stub: StubAPI) -> None:
+    stub.reply("GET", KEY_PATH, json=PARTIAL_KEY)
+    async with (
+        aiohttp.ClientSession(headers={"X-Borrowed-Session": "yes"}) as session,
+        aiodd.Client(API_KEY, APP_KEY, base_url=stub.base_url, session=session) as client,  # type: ignore[attr-defined]
+    ):
+        await client.service_accounts.application_keys.get(SA, KEY)
+    assert lowered(stub.seen[0].headers)["x-borrowed-session"] == "yes"
+
+
+async def test_a_client_used_without_async_with_opens_on_first_request_and_close_releases_it(
+    stub: StubAPI,
+) -> None:
+    stub.reply("GET", KEY_PATH, json=PARTIAL_KEY)
+    client = aiodd.Client(API_KEY, APP_KEY, base_url=stub.base_url)  # type: ignore[attr-defined]
+    result = await client.service_accounts.application_keys.get(SA, KEY)
+    owned = client._session
+    await client.close()
+    assert result.data is not None
+    assert owned is not None
+    assert owned.closed
+
+
+async def test_using_a_closed_client_raises_a_clear_error_and_sends_nothing(stub: StubAPI) -> None:
+    async with aiodd.Client(API_KEY, APP_KEY, base_url=stub.base_url) as client:  # type: ignore[attr-defined]
+        pass
+    with pytest.raises(aiodd.Error, match="closed"):
+        await client.service_accounts.application_keys.get(SA, KEY)
+    assert stub.seen == []
+
+
+async def test_a_closed_client_cannot_be_entered_again(stub: StubAPI) -> None:
+    client = aiodd.Client(API_KEY, APP_KEY, base_url=stub.base_url)  # type: ignore[attr-defined]
+    await client.close()
+    with pytest.raises(aiodd.Error, match="closed"):
+        async with client:
+            pass
+
+
+async def test_close_is_idempotent(stub: StubAPI) -> None:
+    client = aiodd.Client(API_KEY, APP_KEY, base_url=stub.base_url)  # type: ignore[attr-defined]
+    await client.close()
+    await client.close()
+    assert client.closed
+
+
+async def test_exiting_async_with_on_an_exception_still_closes_the_owned_session(stub: StubAPI) -> None:
+    stub.reply("GET", KEY_PATH, json=PARTIAL_KEY)
+    with pytest.raises(RuntimeError, match="boom"):
+        async with aiodd.Client(API_KEY, APP_KEY, base_url=stub.base_url) as client:  # type: ignore[attr-defined]
+            await client.service_accounts.application_keys.get(SA, KEY)
+            owned = client._session
+            raise RuntimeError("boom")
+    assert owned is not None
+    assert owned.closed
+
+
+# --- what every request carries ---------------------------------------------------------------
+
+
+async def test_keys_are_sent_as_dd_api_key_and_dd_application_key(dd: aiodd.Client, stub: StubAPI) -> None:
+    stub.reply("GET", KEY_PATH, json=PARTIAL_KEY)
+    await dd.service_accounts.application_keys.get(SA, KEY)
+    headers = lowered(stub.seen[0].headers)
+    assert headers["dd-api-key"] == API_KEY
+    assert headers["dd-application-key"] == APP_KEY
+
+
+async def test_user_agent_names_aiodd_and_its_version(dd: aiodd.Client, stub: StubAPI) -> None:
+    stub.reply("GET", KEY_PATH, json=PARTIAL_KEY)
+    await dd.service_accounts.application_keys.get(SA, KEY)
+    assert lowered(stub.seen[0].headers)["user-agent"].startswith(f"aiodd/{aiodd.__version__} ")
+
+
+async def test_user_agent_can_be_replaced(stub: StubAPI) -> None:
+    stub.reply("GET", KEY_PATH, json=PARTIAL_KEY)
+    async with aiodd.Client(API_KEY, APP_KEY, base_url=stub.base_url, user_agent="deployer/2") as client:  # type: ignore[attr-defined]
+        await client.service_accounts.application_keys.get(SA, KEY)
+    assert lowered(stub.seen[0].headers)["user-agent"] == "deployer/2"
+
+
+async def test_requests_accept_json(dd: aiodd.Client, stub: StubAPI) -> None:
+    stub.reply("GET", KEY_PATH, json=PARTIAL_KEY)
+    await dd.service_accounts.application_keys.get(SA, KEY)
+    assert lowered(stub.seen[0].headers)["accept"] == "application/json"
+
+
+async def test_a_request_with_a_body_declares_it_as_json(dd: aiodd.Client, stub: StubAPI) -> None:
+    stub.reply("PATCH", KEY_PATH, json=PARTIAL_KEY)
+    await dd.service_accounts.application_keys.update(SA, KEY, name="deploy")
+    assert lowered(stub.seen[0].headers)["content-type"] == "application/json"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="_client.py: aiohttp adds 'Content-Type: application/octet-stream' to a body-less PUT "
+    "(register); pass skip_auto_headers=('Content-Type',) when there is no JSON body",
+)
+async def test_a_request_without_a_body_sends_no_content_type(dd: aiodd.Client, stub: StubAPI) -> None:
+    stub.reply("PUT", REGISTRATION_PATH, status=201, json={"data": {"id": KEY, "type": "app_key_registration"}})
+    await dd.app_key_registrations.register(KEY)
+    assert "content-type" not in lowered(stub.seen[0].headers)
+    assert stub.seen[0].body == b""
+
+
+async def test_requests_go_under_the_base_url_path_prefix(stub: StubAPI) -> None:
+    stub.reply("GET", "/proxy" + KEY_PATH, json=PARTIAL_KEY)
+    async with aiodd.Client(API_KEY, APP_KEY, base_url=stub.base_url + "/proxy/") as client:  # type: ignore[attr-defined]
+        await client.service_accounts.application_keys.get(SA, KEY)
+    assert stub.seen[0].path == "/proxy" + KEY_PATH
+
+
+# --- decoding answers -----------------------------------------------------------------------
+
+
+async def test_204_with_text_html_and_an_empty_body_is_a_success(dd: aiodd.Client, stub: StubAPI) -> None:
+    # Real Datadog answers DELETE with "Content-Type: text/html; charset=utf-8" and no body.
+    stub.reply("DELETE", KEY_PATH, status=204, body=b"", headers={"Content-Type": "text/html; charset=utf-8"})
+    assert await dd.service_accounts.application_keys.delete(SA, KEY) is None
+
+
+async def test_204_without_a_content_type_is_a_success(dd: aiodd.Client, stub: StubAPI) -> None:
+    stub.reply("DELETE", REGISTRATION_PATH, status=204)
+    assert await dd.app_key_registrations.unregister(KEY) is None
+
+
+async def test_vnd_api_json_answer_is_decoded(dd: aiodd.Client, stub: StubAPI) -> None:
+    stub.reply(
+        "GET",
+        REGISTRATION_PATH,
+        json={"data": {"id": KEY, "type": "app_key_registration"}},
+        content_type="application/vnd.api+json",
+    )
+    result = await dd.app_key_registrations.get(KEY)
+    assert result.data is not None
+    assert result.data.id == KEY
+
+
+async def test_non_json_success_raises_response_validation_error_with_status_and_body_snippet(
+    dd: aiodd.Client, stub: StubAPI
+) -> None:
+    stub.reply("GET", KEY_PATH, body=b"<html><body>maintenance</body></html>", content_type="text/html")
+    with pytest.raises(aiodd.APIResponseValidationError) as caught:
+        await dd.service_accounts.application_keys.get(SA, KEY)
+    error = caught.value
+    assert error.status == 200
+    assert "HTTP 200" in str(error)
+    assert "<html><body>maintenance" in str(error)
+    assert error.body == "<html><body>maintenance</body></html>"
+    assert error.method == "GET"
+    assert error.url.endswith(KEY_PATH)
+
+
+async def test_empty_success_body_where_a_document_is_expected_raises_response_validation_error(
+    dd: aiodd.Client, stub: StubAPI
+) -> None:
+    stub.reply("GET", KEY_PATH, status=200, body=b"")
+    with pytest.raises(aiodd.APIResponseValidationError, match="not JSON"):
+        await dd.service_accounts.application_keys.get(SA, KEY)
+
+
+async def test_json_success_that_is_not_an_object_raises_response_validation_error(
+    dd: aiodd.Client, stub: StubAPI
+) -> None:
+    stub.reply("GET", KEY_PATH, json=["not", "an", "object"])
+    with pytest.raises(aiodd.APIResponseValidationError, match="not a JSON object"):
+        await dd.service_accounts.application_keys.get(SA, KEY)
+
+
+async def test_json_success_of_the_wrong_shape_raises_response_validation_error_not_a_cattrs_error(
+    dd: aiodd.Client, stub: StubAPI
+) -> None:
+    stub.reply("GET", KEY_PATH, json={"data": {"attributes": {"created_at": "yesterday-ish"}}})
+    with pytest.raises(aiodd.APIResponseValidationError, match="PartialApplicationKeyResponse") as caught:
+        await dd.service_accounts.application_keys.get(SA, KEY)
+    assert type(caught.value) is aiodd.APIResponseValidationError
+    assert caught.value.status == 200
+
+
+async def test_long_bodies_are_cut_to_a_snippet_in_the_message(dd: aiodd.Client, stub: StubAPI) -> None:
+    stub.reply("GET", KEY_PATH, body=b"x" * 5000, content_type="text/plain")
+    with pytest.raises(aiodd.APIResponseValidationError) as caught:
+        await dd.service_accounts.application_keys.get(SA, KEY)
+    assert "x" * 500 in str(caught.value)
+    assert "x" * 501 not in str(caught.value)
+    assert len(caught.value.body) == 5000
+
+
+async def test_an_undecodable_create_answer_never_shows_the_new_secret(dd: aiodd.Client, stub: StubAPI) -> None:
+    secret = "s3cr3t0123456789abcdef0123456789abcdef01"
+    body = {"data": {"id": KEY, "type": "application_keys", "attributes": {"key": secret, "created_at": "soon"}}}
+    stub.reply("POST", f"/api/v2/service_accounts/{SA}/application_keys", status=201, json=body)
+    with pytest.raises(aiodd.APIResponseValidationError) as caught:
+        await dd.service_accounts.application_keys.create(SA, name="deploy")
+    assert secret not in str(caught.value)
+    assert secret not in caught.value.body
+    assert '"key": "<redacted>"' in caught.value.body
+
+
+# --- transport failures -----------------------------------------------------------------------
+
+
+def unused_loopback_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+async def test_connection_refused_raises_api_connection_error() -> None:
+    base_url = f"http://127.0.0.1:{unused_loopback_port()}"
+    async with aiodd.Client(API_KEY, APP_KEY, base_url=base_url, retry=None) as client:
+        with pytest.raises(aiodd.APIConnectionError) as caught:
+            await client.service_accounts.application_keys.get(SA, KEY)
+    assert not isinstance(caught.value, aiodd.APITimeoutError)
+    assert caught.value.method == "GET"
+    assert caught.value.url == base_url + KEY_PATH
+
+
+async def test_a_server_that_never_answers_raises_api_timeout_error() -> None:
+    connections: list[asyncio.StreamWriter] = []
+
+    async def hold_open(_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections.append(writer)  # read nothing, answer nothing
+
+    server = await asyncio.start_server(hold_open, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        base_url = f"http://127.0.0.1:{port}"
+        async with aiodd.Client(API_KEY, APP_KEY, base_url=base_url, timeout=0.2, retry=None) as client:
+            with pytest.raises(aiodd.APITimeoutError) as caught:
+                await client.service_accounts.application_keys.get(SA, KEY)
+    finally:
+        for writer in connections:
+            writer.close()
+        server.close()
+        await server.wait_closed()
+    assert isinstance(caught.value, aiodd.APIConnectionError)
+    assert caught.value.url == base_url + KEY_PATH
+    assert "timed out" in str(caught.value)
+
+
+async def test_transport_errors_never_show_the_keys() -> None:
+    base_url = f"http://127.0.0.1:{unused_loopback_port()}"
+    async with aiodd.Client(API_KEY, APP_KEY, base_url=base_url, retry=None) as client:
+        with pytest.raises(aiodd.APIConnectionError) as caught:
+            await client.service_accounts.application_keys.get(SA, KEY)
+    for text in (str(caught.value), repr(caught.value), caught.value.url):
+        assert API_KEY not in text
+        assert APP_KEY not in text
