@@ -2,9 +2,13 @@
 
 from ._common import *  # noqa: F403
 from ._common import __all__ as _common_all
+from .action_connections import *  # noqa: F403
+from .action_connections import __all__ as _connections_all
 from .app_key_registrations import *  # noqa: F403
 from .app_key_registrations import __all__ as _registrations_all
+from .integrations import *  # noqa: F403
+from .integrations import __all__ as _integrations_all
 from .service_accounts import *  # noqa: F403
 from .service_accounts import __all__ as _service_accounts_all
 
-__all__ = [*_common_all, *_registrations_all, *_service_accounts_all]
+__all__ = [*_common_all, *_connections_all, *_integrations_all, *_registrations_all, *_service_accounts_all]
