@@ -36,6 +36,7 @@ from ._ratelimit import parse_rate_limit
 from ._request import APIRequest, current_request
 from ._retry import RetryPolicy
 from ._version import __version__
+from .resources.action_connections import ActionConnections
 from .resources.app_key_registrations import AppKeyRegistrations
 from .resources.service_accounts import ServiceAccounts
 
@@ -127,6 +128,7 @@ class Client:
 
         self.service_accounts = ServiceAccounts(self)
         self.app_key_registrations = AppKeyRegistrations(self)
+        self.action_connections = ActionConnections(self)
 
     def __repr__(self) -> str:
         return f"<aiodd.Client base_url={str(self.base_url)!r} state={self._state.value}>"
