@@ -63,7 +63,7 @@ class AsyncPaginator(Generic[T, P]):
 
     async def to_list(self, limit: int | None = None) -> list[T]:
         """Collect the items, at most ``limit`` of them; stops fetching once it has enough."""
-        if limit is not None and (not isinstance(limit, int) or limit < 0):
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
             raise InvalidArgumentError(f"limit must be a non-negative integer or None, got {limit!r}")
         items: list[T] = []
         if limit == 0:
