@@ -41,6 +41,7 @@ class Reply:
     body: bytes | None = None
     headers: dict[str, str] = attrs.Factory(dict)
     content_type: str = "application/json"
+    drop: bool = False  # close the connection without answering
 
 
 class StubAPI:
@@ -62,6 +63,10 @@ class StubAPI:
         if not queue:
             return web.json_response({"errors": ["no reply scripted"]}, status=599)
         reply = queue.pop(0) if len(queue) > 1 else queue[0]
+        if reply.drop:
+            assert request.transport is not None
+            request.transport.close()
+            raise ConnectionResetError("dropped by the test")
         if reply.body is not None:
             raw = reply.body
         elif reply.json is not None:
