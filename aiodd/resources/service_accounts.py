@@ -126,7 +126,7 @@ class ApplicationKeys:
         check_page_size(page_size)
         params: dict[str, str] = {}
         if sort is not None:
-            if sort not in _SORTS:
+            if not isinstance(sort, str) or sort not in _SORTS:
                 raise InvalidArgumentError(f"sort must be one of {sorted(_SORTS)}, got {sort!r}")
             params["sort"] = sort
         if filter is not None:
