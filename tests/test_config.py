@@ -8,9 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import API_KEY, APP_KEY
 
 import aiodd
+
+# Keys of our own, so no test imports conftest (another conftest.py may own that module name).
+API_KEY = "api-key-aaaabbbbccccddddeeeeffff00001111"
+APP_KEY = "app-key-aaaabbbbccccddddeeeeffff0000111122"
 
 SITE_HOSTS = [
     ("datadoghq.com", "https://api.datadoghq.com"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -39,8 +40,8 @@ from aiodd.models import (
     UserResponse,
 )
 
-from conftest import RECORDINGS
-
+# tests/conftest.py's RECORDINGS: <repo>/../shared/api/recordings
+RECORDINGS = Path(__file__).resolve().parents[3] / "shared" / "api" / "recordings"
 REFERENCE = RECORDINGS.parent / "service-accounts-api.txt"
 SECRET = "s3cr3t0123456789abcdef0123456789abcdef01"
 

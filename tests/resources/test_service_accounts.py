@@ -3,9 +3,9 @@ what it returns."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -18,7 +18,8 @@ from aiodd.models import (
     UserResponse,
 )
 
-from conftest import API_KEY, APP_KEY, StubAPI
+if TYPE_CHECKING:
+    from conftest import StubAPI
 
 SA = "c0ea5a28-68e7-11ee-af78-7221d1e45f66"
 KEY = "6315ab43-ce92-4130-b6d2-94ceb5f7142a"
@@ -26,6 +27,17 @@ SECRET = "s3cr3t0123456789abcdef0123456789abcdef01"
 ACCOUNTS_PATH = "/api/v2/service_accounts"
 KEYS_PATH = f"/api/v2/service_accounts/{SA}/application_keys"
 KEY_PATH = f"{KEYS_PATH}/{KEY}"
+
+# Keys of our own, so no test imports conftest (another conftest.py may own that module name).
+API_KEY = "api-key-aaaabbbbccccddddeeeeffff00001111"
+APP_KEY = "app-key-aaaabbbbccccddddeeeeffff0000111122"
+
+
+@pytest.fixture
+async def dd(stub: StubAPI) -> AsyncIterator[aiodd.Client]:
+    async with aiodd.Client(API_KEY, APP_KEY, base_url=stub.base_url) as client:  # type: ignore[attr-defined]
+        yield client
+
 
 Call = Callable[[aiodd.Client], Awaitable[Any]]
 
@@ -105,9 +117,9 @@ def assert_authenticated_json_request(headers: dict[str, str]) -> None:
 # --- service_accounts.create ----------------------------------------------------------------
 
 
-async def test_create_service_account_posts_the_account_with_its_roles(client: aiodd.Client, stub: StubAPI) -> None:
+async def test_create_service_account_posts_the_account_with_its_roles(dd: aiodd.Client, stub: StubAPI) -> None:
     stub.reply("POST", ACCOUNTS_PATH, status=201, json=CREATED_ACCOUNT)
-    await client.service_accounts.create(
+    await dd.service_accounts.create(
         email="deploy-bot@example.com", name="Deploy bot", title="CI", role_ids=["role-1", "role-2"]
     )
     [seen] = stub.seen
@@ -129,17 +141,17 @@ async def test_create_service_account_posts_the_account_with_its_roles(client: a
     }
 
 
-async def test_create_service_account_omits_what_was_not_given(client: aiodd.Client, stub: StubAPI) -> None:
+async def test_create_service_account_omits_what_was_not_given(dd: aiodd.Client, stub: StubAPI) -> None:
     stub.reply("POST", ACCOUNTS_PATH, status=201, json=CREATED_ACCOUNT)
-    await client.service_accounts.create(email="deploy-bot@example.com")
+    await dd.service_accounts.create(email="deploy-bot@example.com")
     assert stub.seen[0].json == {
         "data": {"type": "users", "attributes": {"email": "deploy-bot@example.com", "service_account": True}}
     }
 
 
-async def test_create_service_account_returns_the_structured_user(client: aiodd.Client, stub: StubAPI) -> None:
+async def test_create_service_account_returns_the_structured_user(dd: aiodd.Client, stub: StubAPI) -> None:
     stub.reply("POST", ACCOUNTS_PATH, status=201, json=CREATED_ACCOUNT)
-    result = await client.service_accounts.create(email="deploy-bot@example.com")
+    result = await dd.service_accounts.create(email="deploy-bot@example.com")
     assert isinstance(result, UserResponse)
     assert result.data is not None and result.data.attributes is not None
     assert result.data.id == SA
@@ -153,9 +165,9 @@ async def test_create_service_account_returns_the_structured_user(client: aiodd.
 # --- application_keys.create ----------------------------------------------------------------
 
 
-async def test_create_key_posts_its_name_and_scopes(client: aiodd.Client, stub: StubAPI) -> None:
+async def test_create_key_posts_its_name_and_scopes(dd: aiodd.Client, stub: StubAPI) -> None:
     stub.reply("POST", KEYS_PATH, status=201, json=CREATED_KEY)
-    await client.service_accounts.application_keys.create(SA, name="deploy", scopes=["dashboards_read", "apm_read"])
+    await dd.service_accounts.application_keys.create(SA, name="deploy", scopes=["dashboards_read", "apm_read"])
     [seen] = stub.seen
     assert (seen.method, seen.path, seen.query) == ("POST", KEYS_PATH, {})
     assert_authenticated_json_request(seen.headers)
@@ -167,15 +179,15 @@ async def test_create_key_posts_its_name_and_scopes(client: aiodd.Client, stub: 
     }
 
 
-async def test_create_key_without_scopes_sends_no_scopes(client: aiodd.Client, stub: StubAPI) -> None:
+async def test_create_key_without_scopes_sends_no_scopes(dd: aiodd.Client, stub: StubAPI) -> None:
     stub.reply("POST", KEYS_PATH, status=201, json=CREATED_KEY)
-    await client.service_accounts.application_keys.create(SA, name="deploy")
+    await dd.service_accounts.application_keys.create(SA, name="deploy")
     assert stub.seen[0].json == {"data": {"type": "application_keys", "attributes": {"name": "deploy"}}}
 
 
-async def test_create_key_returns_the_secret_once(client: aiodd.Client, stub: StubAPI) -> None:
+async def test_create_key_returns_the_secret_once(dd: aiodd.Client, stub: StubAPI) -> None:
     stub.reply("POST", KEYS_PATH, status=201, json=CREATED_KEY)
-    result = await client.service_accounts.application_keys.create(SA, name="deploy")
+    result = await dd.service_accounts.application_keys.create(SA, name="deploy")
     assert isinstance(result, ApplicationKeyResponse)
     assert result.data is not None and result.data.attributes is not None
     assert result.data.attributes.key == SECRET
@@ -188,18 +200,18 @@ async def test_create_key_returns_the_secret_once(client: aiodd.Client, stub: St
 # --- application_keys.get / update / delete -------------------------------------------------
 
 
-async def test_get_key_sends_a_bare_get(client: aiodd.Client, stub: StubAPI) -> None:
+async def test_get_key_sends_a_bare_get(dd: aiodd.Client, stub: StubAPI) -> None:
     stub.reply("GET", KEY_PATH, json={"data": partial_key()})
-    await client.service_accounts.application_keys.get(SA, KEY)
+    await dd.service_accounts.application_keys.get(SA, KEY)
     [seen] = stub.seen
     assert (seen.method, seen.path, seen.query, seen.body) == ("GET", KEY_PATH, {}, b"")
     assert lowered(seen.headers)["dd-api-key"] == API_KEY
     assert lowered(seen.headers)["dd-application-key"] == APP_KEY
 
 
-async def test_get_key_returns_the_key_without_a_secret(client: aiodd.Client, stub: StubAPI) -> None:
+async def test_get_key_returns_the_key_without_a_secret(dd: aiodd.Client, stub: StubAPI) -> None:
     stub.reply("GET", KEY_PATH, json={"data": partial_key()})
-    result = await client.service_accounts.application_keys.get(SA, KEY)
+    result = await dd.service_accounts.application_keys.get(SA, KEY)
     assert isinstance(result, PartialApplicationKeyResponse)
     assert result.data is not None and result.data.attributes is not None
     assert result.data.id == KEY
@@ -209,9 +221,9 @@ async def test_get_key_returns_the_key_without_a_secret(client: aiodd.Client, st
     assert not hasattr(result.data.attributes, "key")
 
 
-async def test_update_key_patches_name_and_scopes_with_the_key_id(client: aiodd.Client, stub: StubAPI) -> None:
+async def test_update_key_patches_name_and_scopes_with_the_key_id(dd: aiodd.Client, stub: StubAPI) -> None:
     stub.reply("PATCH", KEY_PATH, json={"data": partial_key(name="deploy-v2")})
-    await client.service_accounts.application_keys.update(SA, KEY, name="deploy-v2", scopes=["apm_read"])
+    await dd.service_accounts.application_keys.update(SA, KEY, name="deploy-v2", scopes=["apm_read"])
     [seen] = stub.seen
     assert (seen.method, seen.path, seen.query) == ("PATCH", KEY_PATH, {})
     assert_authenticated_json_request(seen.headers)
@@ -224,56 +236,56 @@ async def test_update_key_patches_name_and_scopes_with_the_key_id(client: aiodd.
     }
 
 
-async def test_update_key_sends_only_what_changes(client: aiodd.Client, stub: StubAPI) -> None:
+async def test_update_key_sends_only_what_changes(dd: aiodd.Client, stub: StubAPI) -> None:
     stub.reply("PATCH", KEY_PATH, json={"data": partial_key(name="deploy-v2")})
-    await client.service_accounts.application_keys.update(SA, KEY, name="deploy-v2")
+    await dd.service_accounts.application_keys.update(SA, KEY, name="deploy-v2")
     assert stub.seen[0].json == {"data": {"id": KEY, "type": "application_keys", "attributes": {"name": "deploy-v2"}}}
 
 
-async def test_update_key_can_clear_scopes(client: aiodd.Client, stub: StubAPI) -> None:
+async def test_update_key_can_clear_scopes(dd: aiodd.Client, stub: StubAPI) -> None:
     stub.reply("PATCH", KEY_PATH, json={"data": partial_key()})
-    await client.service_accounts.application_keys.update(SA, KEY, scopes=[])
+    await dd.service_accounts.application_keys.update(SA, KEY, scopes=[])
     assert stub.seen[0].json == {"data": {"id": KEY, "type": "application_keys", "attributes": {"scopes": []}}}
 
 
-async def test_update_key_returns_the_updated_key(client: aiodd.Client, stub: StubAPI) -> None:
+async def test_update_key_returns_the_updated_key(dd: aiodd.Client, stub: StubAPI) -> None:
     stub.reply("PATCH", KEY_PATH, json={"data": partial_key(name="deploy-v2")})
-    result = await client.service_accounts.application_keys.update(SA, KEY, name="deploy-v2")
+    result = await dd.service_accounts.application_keys.update(SA, KEY, name="deploy-v2")
     assert isinstance(result, PartialApplicationKeyResponse)
     assert result.data is not None and result.data.attributes is not None
     assert result.data.attributes.name == "deploy-v2"
 
 
-async def test_delete_key_sends_a_bare_delete_and_returns_none(client: aiodd.Client, stub: StubAPI) -> None:
+async def test_delete_key_sends_a_bare_delete_and_returns_none(dd: aiodd.Client, stub: StubAPI) -> None:
     stub.reply("DELETE", KEY_PATH, status=204, body=b"", headers={"Content-Type": "text/html; charset=utf-8"})
-    assert await client.service_accounts.application_keys.delete(SA, KEY) is None
+    assert await dd.service_accounts.application_keys.delete(SA, KEY) is None
     [seen] = stub.seen
     assert (seen.method, seen.path, seen.query, seen.body) == ("DELETE", KEY_PATH, {}, b"")
     assert lowered(seen.headers)["dd-api-key"] == API_KEY
 
 
-async def test_deleting_a_missing_key_raises_not_found(client: aiodd.Client, stub: StubAPI) -> None:
+async def test_deleting_a_missing_key_raises_not_found(dd: aiodd.Client, stub: StubAPI) -> None:
     stub.reply("DELETE", KEY_PATH, status=404, json={"errors": ["Application key not found"]})
     with pytest.raises(aiodd.NotFoundError) as caught:
-        await client.service_accounts.application_keys.delete(SA, KEY)
+        await dd.service_accounts.application_keys.delete(SA, KEY)
     assert caught.value.errors == ["Application key not found"]
 
 
 # --- application_keys.list --------------------------------------------------------------------
 
 
-async def test_list_keys_asks_for_page_zero_of_100_by_default(client: aiodd.Client, stub: StubAPI) -> None:
+async def test_list_keys_asks_for_page_zero_of_100_by_default(dd: aiodd.Client, stub: StubAPI) -> None:
     stub.reply("GET", KEYS_PATH, json=key_page([KEY], total=1))
-    await client.service_accounts.application_keys.list(SA).to_list()
+    await dd.service_accounts.application_keys.list(SA).to_list()
     [seen] = stub.seen
     assert (seen.method, seen.path, seen.body) == ("GET", KEYS_PATH, b"")
     assert seen.query == {"page[size]": "100", "page[number]": "0"}
     assert lowered(seen.headers)["dd-application-key"] == APP_KEY
 
 
-async def test_list_keys_sends_sort_filter_and_creation_window(client: aiodd.Client, stub: StubAPI) -> None:
+async def test_list_keys_sends_sort_filter_and_creation_window(dd: aiodd.Client, stub: StubAPI) -> None:
     stub.reply("GET", KEYS_PATH, json=key_page([KEY], total=1))
-    paginator = client.service_accounts.application_keys.list(
+    paginator = dd.service_accounts.application_keys.list(
         SA,
         page_size=50,
         sort="-created_at",
@@ -292,62 +304,62 @@ async def test_list_keys_sends_sort_filter_and_creation_window(client: aiodd.Cli
     }
 
 
-async def test_list_keys_passes_an_iso_string_window_through(client: aiodd.Client, stub: StubAPI) -> None:
+async def test_list_keys_passes_an_iso_string_window_through(dd: aiodd.Client, stub: StubAPI) -> None:
     stub.reply("GET", KEYS_PATH, json=key_page([], total=0))
-    await client.service_accounts.application_keys.list(SA, created_after="2024-01-01T00:00:00Z").to_list()
+    await dd.service_accounts.application_keys.list(SA, created_after="2024-01-01T00:00:00Z").to_list()
     assert stub.seen[0].query["filter[created_at][start]"] == "2024-01-01T00:00:00Z"
     assert "filter[created_at][end]" not in stub.seen[0].query
 
 
-async def test_list_keys_filter_with_reserved_characters_arrives_intact(client: aiodd.Client, stub: StubAPI) -> None:
+async def test_list_keys_filter_with_reserved_characters_arrives_intact(dd: aiodd.Client, stub: StubAPI) -> None:
     stub.reply("GET", KEYS_PATH, json=key_page([], total=0))
-    await client.service_accounts.application_keys.list(SA, filter="a b&sort=name+x#y").to_list()
+    await dd.service_accounts.application_keys.list(SA, filter="a b&sort=name+x#y").to_list()
     assert stub.seen[0].query["filter"] == "a b&sort=name+x#y"
     assert "sort" not in stub.seen[0].query
 
 
-async def test_list_keys_yields_structured_keys_across_pages(client: aiodd.Client, stub: StubAPI) -> None:
+async def test_list_keys_yields_structured_keys_across_pages(dd: aiodd.Client, stub: StubAPI) -> None:
     stub.reply("GET", KEYS_PATH, json=key_page(["k1", "k2"], total=3))
     stub.reply("GET", KEYS_PATH, json=key_page(["k3"], total=3))
-    keys = [key async for key in client.service_accounts.application_keys.list(SA, page_size=2)]
+    keys = [key async for key in dd.service_accounts.application_keys.list(SA, page_size=2)]
     assert all(isinstance(key, PartialApplicationKey) for key in keys)
     assert [key.id for key in keys] == ["k1", "k2", "k3"]
     assert [seen.query["page[number]"] for seen in stub.seen] == ["0", "1"]
     assert {seen.query["page[size]"] for seen in stub.seen} == {"2"}
 
 
-async def test_list_keys_stops_when_the_total_is_reached_at_a_full_page(client: aiodd.Client, stub: StubAPI) -> None:
+async def test_list_keys_stops_when_the_total_is_reached_at_a_full_page(dd: aiodd.Client, stub: StubAPI) -> None:
     stub.reply("GET", KEYS_PATH, json=key_page(["k1", "k2"], total=4))
     stub.reply("GET", KEYS_PATH, json=key_page(["k3", "k4"], total=4))
-    keys = await client.service_accounts.application_keys.list(SA, page_size=2).to_list()
+    keys = await dd.service_accounts.application_keys.list(SA, page_size=2).to_list()
     assert [key.id for key in keys] == ["k1", "k2", "k3", "k4"]
     assert len(stub.seen) == 2
 
 
-async def test_list_keys_pages_yields_documents_with_meta(client: aiodd.Client, stub: StubAPI) -> None:
+async def test_list_keys_pages_yields_documents_with_meta(dd: aiodd.Client, stub: StubAPI) -> None:
     stub.reply("GET", KEYS_PATH, json=key_page(["k1"], total=1))
-    pages = [page async for page in client.service_accounts.application_keys.list(SA).pages()]
+    pages = [page async for page in dd.service_accounts.application_keys.list(SA).pages()]
     assert len(pages) == 1
     assert pages[0].meta is not None and pages[0].meta.page is not None
     assert pages[0].meta.page.total_filtered_count == 1
     assert pages[0].meta.max_allowed_per_user == 1000
 
 
-async def test_list_keys_of_an_account_without_keys_is_empty(client: aiodd.Client, stub: StubAPI) -> None:
+async def test_list_keys_of_an_account_without_keys_is_empty(dd: aiodd.Client, stub: StubAPI) -> None:
     # The real answer: {"data":[],"meta":{"page":{"total_filtered_count":0},"max_allowed_per_user":1000}}
     stub.reply("GET", KEYS_PATH, json=key_page([], total=0))
-    assert await client.service_accounts.application_keys.list(SA).to_list() == []
+    assert await dd.service_accounts.application_keys.list(SA).to_list() == []
     assert len(stub.seen) == 1
 
 
-async def test_list_keys_sends_nothing_until_iterated(client: aiodd.Client, stub: StubAPI) -> None:
-    client.service_accounts.application_keys.list(SA, sort="name")
+async def test_list_keys_sends_nothing_until_iterated(dd: aiodd.Client, stub: StubAPI) -> None:
+    dd.service_accounts.application_keys.list(SA, sort="name")
     assert stub.seen == []
 
 
-async def test_list_keys_to_list_with_a_limit_fetches_only_what_it_needs(client: aiodd.Client, stub: StubAPI) -> None:
+async def test_list_keys_to_list_with_a_limit_fetches_only_what_it_needs(dd: aiodd.Client, stub: StubAPI) -> None:
     stub.reply("GET", KEYS_PATH, json=key_page(["k1", "k2"], total=6))
-    keys = await client.service_accounts.application_keys.list(SA, page_size=2).to_list(limit=2)
+    keys = await dd.service_accounts.application_keys.list(SA, page_size=2).to_list(limit=2)
     assert [key.id for key in keys] == ["k1", "k2"]
     assert len(stub.seen) == 1
 
@@ -368,32 +380,30 @@ async def test_list_keys_to_list_with_a_limit_fetches_only_what_it_needs(client:
     ],
 )
 async def test_key_id_is_percent_encoded_into_one_path_segment(
-    client: aiodd.Client, stub: StubAPI, key_id: str, segment: str
+    dd: aiodd.Client, stub: StubAPI, key_id: str, segment: str
 ) -> None:
     stub.reply("GET", f"{KEYS_PATH}/{segment}", json={"data": partial_key(key_id)})
-    await client.service_accounts.application_keys.get(SA, key_id)
+    await dd.service_accounts.application_keys.get(SA, key_id)
     assert stub.seen[0].path == f"{KEYS_PATH}/{segment}"
 
 
-async def test_service_account_id_dot_dot_cannot_climb_out_of_the_path(client: aiodd.Client, stub: StubAPI) -> None:
+async def test_service_account_id_dot_dot_cannot_climb_out_of_the_path(dd: aiodd.Client, stub: StubAPI) -> None:
     path = f"/api/v2/service_accounts/%2E%2E/application_keys/{KEY}"
     stub.reply("DELETE", path, status=204)
-    await client.service_accounts.application_keys.delete("..", KEY)
+    await dd.service_accounts.application_keys.delete("..", KEY)
     assert stub.seen[0].path == path
 
 
-async def test_service_account_id_with_a_slash_stays_one_segment_when_listing(
-    client: aiodd.Client, stub: StubAPI
-) -> None:
+async def test_service_account_id_with_a_slash_stays_one_segment_when_listing(dd: aiodd.Client, stub: StubAPI) -> None:
     path = "/api/v2/service_accounts/..%2F..%2Fusers/application_keys"
     stub.reply("GET", path, json=key_page([], total=0))
-    await client.service_accounts.application_keys.list("../../users").to_list()
+    await dd.service_accounts.application_keys.list("../../users").to_list()
     assert stub.seen[0].path == path
 
 
-async def test_update_key_body_carries_the_raw_key_id(client: aiodd.Client, stub: StubAPI) -> None:
+async def test_update_key_body_carries_the_raw_key_id(dd: aiodd.Client, stub: StubAPI) -> None:
     stub.reply("PATCH", f"{KEYS_PATH}/a%2Fb", json={"data": partial_key("a/b")})
-    await client.service_accounts.application_keys.update(SA, "a/b", name="deploy")
+    await dd.service_accounts.application_keys.update(SA, "a/b", name="deploy")
     assert stub.seen[0].json["data"]["id"] == "a/b"
 
 
@@ -421,9 +431,9 @@ INVALID_CALLS: list[tuple[str, Call]] = [
 
 
 @pytest.mark.parametrize("call", [call for _, call in INVALID_CALLS], ids=[name for name, _ in INVALID_CALLS])
-async def test_invalid_argument_is_refused_with_nothing_sent(client: aiodd.Client, stub: StubAPI, call: Call) -> None:
+async def test_invalid_argument_is_refused_with_nothing_sent(dd: aiodd.Client, stub: StubAPI, call: Call) -> None:
     with pytest.raises(aiodd.InvalidArgumentError):
-        await call(client)
+        await call(dd)
     assert stub.seen == []
 
 
@@ -446,20 +456,20 @@ INVALID_LISTS: list[tuple[str, dict[str, Any], str]] = [
     ("kwargs", "argument"), [(kw, arg) for _, kw, arg in INVALID_LISTS], ids=[name for name, _, _ in INVALID_LISTS]
 )
 def test_invalid_list_argument_is_refused_when_list_is_called(
-    client: aiodd.Client, stub: StubAPI, kwargs: dict[str, Any], argument: str
+    dd: aiodd.Client, stub: StubAPI, kwargs: dict[str, Any], argument: str
 ) -> None:
     with pytest.raises(aiodd.InvalidArgumentError, match=argument):
-        client.service_accounts.application_keys.list(SA, **kwargs)
+        dd.service_accounts.application_keys.list(SA, **kwargs)
     assert stub.seen == []
 
 
 @pytest.mark.parametrize("page_size", [1, 100])
-async def test_page_size_bounds_are_accepted(client: aiodd.Client, stub: StubAPI, page_size: int) -> None:
+async def test_page_size_bounds_are_accepted(dd: aiodd.Client, stub: StubAPI, page_size: int) -> None:
     stub.reply("GET", KEYS_PATH, json=key_page([], total=0))
-    await client.service_accounts.application_keys.list(SA, page_size=page_size).to_list()
+    await dd.service_accounts.application_keys.list(SA, page_size=page_size).to_list()
     assert stub.seen[0].query["page[size]"] == str(page_size)
 
 
-def test_list_with_an_empty_service_account_id_is_refused(client: aiodd.Client) -> None:
+def test_list_with_an_empty_service_account_id_is_refused(dd: aiodd.Client) -> None:
     with pytest.raises(aiodd.InvalidArgumentError, match="service_account_id"):
-        client.service_accounts.application_keys.list("")
+        dd.service_accounts.application_keys.list("")
