@@ -3,6 +3,8 @@
 Action Connections, App Key Registrations, Service Accounts and their Application Keys.
 """
 
+import logging
+
 from . import models
 from ._client import Client
 from ._events import ClientStats, RetryEvent
@@ -28,6 +30,8 @@ from ._pagination import AsyncPaginator
 from ._ratelimit import RateLimit
 from ._retry import RetryPolicy
 from ._version import __version__
+
+logging.getLogger("aiodd").addHandler(logging.NullHandler())  # the application decides where logs go
 
 __all__ = [
     "APIConnectionError",

@@ -1,0 +1,66 @@
+"""What a rotation hands back: the new secret for the sink, and a report of every key."""
+
+from __future__ import annotations
+
+import attrs
+
+__all__ = ["KeyOutcome", "NewKeySecret", "Outcome", "RotationReport"]
+
+
+@attrs.frozen
+class NewKeySecret:
+    """A replacement key and its secret, given to the sink once, before the old key is touched.
+
+    ``replaces`` is the old key's id: if a run is resumed after a crash, a key may be delivered
+    twice for the same old key, and the latest delivery is the live one.
+    """
+
+    service_account_id: str
+    key_id: str
+    name: str
+    replaces: str
+    secret: str = attrs.field(repr=False)
+
+
+class Outcome:
+    ROTATED = "rotated"
+    FAILED = "failed"
+    DRY_RUN = "dry_run"  # would be rotated
+    ALREADY_DONE = "already_done"  # finished by an earlier run of the same journal
+
+
+@attrs.frozen
+class KeyOutcome:
+    """One key's result. ``error`` is a message without secrets."""
+
+    service_account_id: str
+    old_key_id: str | None
+    old_name: str | None
+    outcome: str
+    new_key_id: str | None = None
+    new_name: str | None = None
+    error: str | None = None
+
+
+@attrs.define
+class RotationReport:
+    """Every account and key the rotation looked at, with its outcome."""
+
+    keys: list[KeyOutcome] = attrs.Factory(list)
+    account_errors: dict[str, str] = attrs.Factory(dict)  # accounts whose keys could not be listed
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for k in self.keys if k.outcome == outcome)
+
+    @property
+    def rotated(self) -> int:
+        return self.count(Outcome.ROTATED)
+
+    @property
+    def failed(self) -> int:
+        return self.count(Outcome.FAILED) + len(self.account_errors)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed."""
+        return self.failed == 0
