@@ -18,7 +18,8 @@ Error
         └── InternalServerError        >= 500
 
 No message, attribute or repr here ever contains an API key, an application key or a secret:
-URLs carry only the path and query, and error bodies are Datadog's own words.
+URLs carry only the path and query, and a body kept on an error has the value of every
+secret-named JSON member (``key``, ``*_key``, ``*token``, ``*secret``, ``password``) redacted.
 """
 
 from __future__ import annotations
