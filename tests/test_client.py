@@ -13,7 +13,7 @@ import pytest
 import aiodd
 
 if TYPE_CHECKING:
-    from conftest import StubAPI
+    from stubserver import StubAPI
 
 # Keys of our own, so no test imports conftest (another conftest.py may own that module name).
 API_KEY = "api-key-aaaabbbbccccddddeeeeffff00001111"

@@ -13,7 +13,7 @@ from aiodd._exceptions import parse_error_list, redact_secrets, status_error_cla
 from aiodd.models import JSONAPIErrorItem, JSONAPIErrorItemSource
 
 if TYPE_CHECKING:
-    from conftest import StubAPI
+    from stubserver import StubAPI
 
 # Keys of our own, so no test imports conftest (another conftest.py may own that module name).
 API_KEY = "api-key-aaaabbbbccccddddeeeeffff00001111"

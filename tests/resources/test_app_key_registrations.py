@@ -19,7 +19,7 @@ from aiodd.models import (
 )
 
 if TYPE_CHECKING:
-    from conftest import StubAPI
+    from stubserver import StubAPI
 
 KEY = "b7feea52-994e-4714-a100-1bd9eff5aee1"
 REGISTRATIONS_PATH = "/api/v2/actions/app_key_registrations"

@@ -19,7 +19,7 @@ from aiodd.models import (
 )
 
 if TYPE_CHECKING:
-    from conftest import StubAPI
+    from stubserver import StubAPI
 
 SA = "c0ea5a28-68e7-11ee-af78-7221d1e45f66"
 KEY = "6315ab43-ce92-4130-b6d2-94ceb5f7142a"
