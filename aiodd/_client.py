@@ -45,6 +45,7 @@ __all__ = ["Client"]
 T = TypeVar("T")
 
 USER_AGENT = f"aiodd/{__version__} python/{platform.python_version()} aiohttp/{aiohttp.__version__}"
+_NO_BODY_HEADERS = ("Content-Type",)  # aiohttp would label an empty PUT application/octet-stream
 _REQUEST_ID_HEADERS = ("X-Request-Id", "DD-Request-Id", "X-Datadog-Request-Id")
 
 
@@ -199,6 +200,7 @@ class Client:
                 middlewares=self._middlewares,
                 allow_redirects=False,
                 raise_for_status=False,
+                skip_auto_headers=None if data is not None else _NO_BODY_HEADERS,
             ) as response:
                 status = response.status
                 response_headers = response.headers

@@ -158,11 +158,6 @@ async def test_a_request_with_a_body_declares_it_as_json(dd: aiodd.Client, stub:
     assert lowered(stub.seen[0].headers)["content-type"] == "application/json"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_client.py: aiohttp adds 'Content-Type: application/octet-stream' to a body-less PUT "
-    "(register); pass skip_auto_headers=('Content-Type',) when there is no JSON body",
-)
 async def test_a_request_without_a_body_sends_no_content_type(dd: aiodd.Client, stub: StubAPI) -> None:
     stub.reply("PUT", REGISTRATION_PATH, status=201, json={"data": {"id": KEY, "type": "app_key_registration"}})
     await dd.app_key_registrations.register(KEY)

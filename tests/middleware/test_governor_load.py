@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestServer
 
 import aiodd
 
-from conftest import API_KEY, APP_KEY
+from stubserver import API_KEY, APP_KEY
 
 LIMIT = 10
 PERIOD = 0.5

@@ -10,7 +10,7 @@ from aiohttp import ClientHandlerType, ClientRequest, ClientResponse
 
 import aiodd
 
-from conftest import API_KEY, APP_KEY, StubAPI
+from stubserver import API_KEY, APP_KEY, StubAPI
 
 KEY_PATH = "/api/v2/service_accounts/sa/application_keys/k1"
 KEY_ROUTE = "/api/v2/service_accounts/{service_account_id}/application_keys/{app_key_id}"
