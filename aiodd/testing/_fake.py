@@ -93,6 +93,7 @@ class FakeDatadog:
         """Listen on 127.0.0.1 (a free port unless one was given)."""
         if self._runner is not None:
             raise RuntimeError("FakeDatadog is already started")
+        self._pipeline.stopping.clear()
         runner = web.AppRunner(self._pipeline.app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
         await runner.setup()
         try:
@@ -108,6 +109,7 @@ class FakeDatadog:
         """Stop listening and close open connections; the state stays readable."""
         runner, self._runner = self._runner, None
         if runner is not None:
+            self._pipeline.stopping.set()
             await runner.cleanup()
 
     async def __aenter__(self) -> FakeDatadog:

@@ -8,6 +8,7 @@ does not count against a rate limit, as if a proxy in front of Datadog had misbe
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import json
 from collections.abc import Iterable, Mapping
@@ -84,11 +85,15 @@ def normalise_headers(headers: HeadersLike | None) -> tuple[tuple[str, str], ...
     return tuple((str(name), str(value)) for name, value in pairs)
 
 
-async def answer_fault(fault: Fault, request: web.Request) -> web.StreamResponse | None:
-    """The faulty answer, or ``None`` when the request should then be served normally (delay)."""
+async def answer_fault(fault: Fault, request: web.Request, stopping: asyncio.Event) -> web.StreamResponse | None:
+    """The faulty answer, or ``None`` when the request should then be served normally (delay).
+
+    A delay ends early when ``stopping`` is set, so that stopping the server never waits for it.
+    """
     group = Group.for_path(request.path)
     if fault.kind is FaultKind.DELAY:
-        await asyncio.sleep(fault.seconds)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), fault.seconds)
         return None
     if fault.kind is FaultKind.DROP:
         # Close the socket with no answer at all: the client sees a disconnection.

@@ -9,6 +9,8 @@ route carries the bucket's ``X-RateLimit-*`` headers, unless rate limiting is of
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 from aiohttp.typedefs import Handler
 from aiohttp.web_urldispatcher import AbstractRoute
@@ -46,6 +48,8 @@ class RequestPipeline:
         self.require_registered_app_key = require_registered_app_key
         #: 429 answers sent, by the rate limiter or by injected faults
         self.rate_limited_count = 0
+        #: set while the server stops, to cut injected delays short
+        self.stopping = asyncio.Event()
         self.app = web.Application(middlewares=[self._middleware])
         self._routes: dict[AbstractRoute, Route] = {}
         for route in routes:
@@ -56,7 +60,7 @@ class RequestPipeline:
         await self._log.record(request)
         fault = self._faults.take(request.method, request.path)
         if fault is not None:
-            faulty = await answer_fault(fault, request)
+            faulty = await answer_fault(fault, request, self.stopping)
             if faulty is not None:
                 self._count(faulty)
                 return faulty
