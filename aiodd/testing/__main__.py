@@ -27,7 +27,7 @@ def _rate_limit(text: str) -> Limit:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m aiodd.testing", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m aiodd.testing", description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument("--port", type=int, default=8126, help="port on 127.0.0.1 (0: any free port)")
     parser.add_argument("--rate-limit", type=_rate_limit, metavar="REQUESTS/SECONDS", help="e.g. 100/1")
     parser.add_argument("--api-key", help="the API key to accept (default: random)")

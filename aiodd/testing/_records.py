@@ -34,7 +34,7 @@ class ApplicationKey:
     id: str
     owner_id: str
     name: str
-    secret: str
+    secret: str = field(repr=False)  # safe to print a key
     scopes: list[str] | None
     created_at: datetime
 
@@ -48,5 +48,5 @@ class ActionConnection:
     id: str
     name: str
     #: ``{"type": ..., "credentials": {...}, ["base_url": ...]}`` including write-only secrets
-    integration: dict[str, Any]
-    tags: list[str] | None = field(default=None)
+    integration: dict[str, Any] = field(repr=False)
+    tags: list[str] | None = None

@@ -345,3 +345,9 @@ async def test_delete_answers_a_bare_204_then_404(api: RawAPI, fake_datadog: Fak
     assert again[2]["errors"][0]["detail"] == (
         "error deleting connection: rpc error: code = NotFound desc = connection not found"
     )
+
+
+async def test_stored_connections_print_without_credentials(api: RawAPI, fake_datadog: FakeDatadog) -> None:
+    await api.create_connection({"type": "OpenAI", "credentials": {"type": "OpenAIAPIKey", "api_token": "sk-x1"}})
+
+    assert "sk-x1" not in repr(fake_datadog.state.connections())

@@ -209,3 +209,14 @@ async def test_max_keys_per_account_caps_creation(api: RawAPI) -> None:
 
     assert status == 400
     assert listed["meta"]["max_allowed_per_user"] == 1
+
+
+async def test_state_records_print_without_key_secrets(api: RawAPI, fake_datadog: FakeDatadog) -> None:
+    sa_id = (await api.create_service_account())["data"]["id"]
+    secret = (await api.create_key(sa_id))["data"]["attributes"]["key"]
+
+    [key] = fake_datadog.state.application_keys(sa_id)
+
+    assert key.secret == secret
+    assert secret not in repr(key)
+    assert fake_datadog.state.key_id_for_secret(secret) == key.id
