@@ -4,7 +4,8 @@ Names and fields follow the API reference (``ActionConnectionIntegration`` and w
 
 Why explicit classes: the ~100 classes differ only in names and a few fields, but a generator that
 built them at import time from a table would be invisible to mypy and to IDEs. Written out, every
-class is a real attrs class with real attributes; each group below is one integration.
+class is a real attrs class with real attributes; each group below is one integration. Every class
+is frozen and keyword-only: ``AWSAssumeRole(account_id="111222333444", role="my-role")``.
 
 How the wire maps to the classes:
 
@@ -23,7 +24,7 @@ but they are write-only: Datadog leaves them out of what it returns. So in the c
 both sent and received they are ``str | None = None``, which lets a GET parse, and
 ``dd.action_connections.create`` refuses a payload whose secrets are ``None`` (see
 :func:`missing_secrets`). Secret fields carry the attrs metadata ``{"secret": True}`` and never
-appear in ``repr`` or ``str``.
+appear in ``repr`` or ``str``; neither does ``HTTPBody.content`` nor the ``raw`` of an unknown type.
 """
 
 from __future__ import annotations
@@ -270,6 +271,11 @@ class UnknownCredentialsUpdate(_UnknownVariant):
 
 @attrs.frozen(kw_only=True)
 class AWSAssumeRole:
+    """Assume ``role`` in AWS account ``account_id`` (12 digits, checked before sending).
+
+    ``external_id`` and ``principal_id`` are read-only: Datadog fills them in its answers.
+    """
+
     account_id: str
     external_id: str | None = None
     principal_id: str | None = None
@@ -279,6 +285,8 @@ class AWSAssumeRole:
 
 @attrs.frozen(kw_only=True)
 class AWSAssumeRoleUpdate:
+    """``generate_new_external_id=True`` asks Datadog for a new ``external_id``."""
+
     account_id: str | None = None
     generate_new_external_id: bool | None = None
     role: str | None = None
