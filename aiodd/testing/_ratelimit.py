@@ -103,7 +103,8 @@ class FixedWindowRateLimiter:
         window = self._windows.get(bucket)
         if window is None or now >= window.opened_at + period:
             window = _Window(opened_at=now, used=0)
-            self._windows[bucket] = window
+            if consume:  # a peek must not open a window
+                self._windows[bucket] = window
         allowed = window.used < requests
         if consume and allowed:
             window.used += 1

@@ -187,3 +187,14 @@ def test_fractional_periods_are_reported_as_given() -> None:
 def test_limiter_rejects_nonsense_limits(limit: tuple[int, float]) -> None:
     with pytest.raises(ValueError):
         FixedWindowRateLimiter(limit)
+
+
+def test_limiter_peek_does_not_open_a_window() -> None:
+    clock = FakeClock()
+    limiter = FixedWindowRateLimiter((1, 10.0), clock=clock)
+
+    limiter.peek("b")
+    clock.now += 5
+    hit = limiter.hit("b")
+
+    assert hit is not None and hit.reset == 10  # the window opened at the hit, not at the peek
