@@ -114,11 +114,11 @@ class _Rotation:
             and not any(m in (k.attributes.name or "") for m in markers if k.attributes)
             and (self.select is None or self.select(k))
         ]
-        # Rotations an earlier run left after delivery, whose old key is already gone: finish them.
+        # Keys an earlier run of this journal took on whose old key is gone: finish or report them.
         orphans = [
             p
             for p in self.journal.for_account(sa)
-            if p.old_key_id not in listed and p.step in (Step.CREATING, Step.CREATED, Step.DELIVERED, Step.REGISTERED)
+            if p.old_key_id not in listed and p.step not in (Step.ROLLED_BACK, Step.FAILED)
         ]
         self.progress.accounts_listed += 1
         self.progress.keys_planned += len(chosen) + len(orphans)
