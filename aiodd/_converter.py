@@ -82,6 +82,11 @@ def register_tagged_union(
         return hook(value, cls)
 
     converter.register_structure_hook(union, structure_union)
+    # ``union | None`` needs its own hook: cattrs would otherwise pick a member of an optional union of
+    # attrs classes by its field names, not by the tag.
+    converter.register_structure_hook(
+        union | None, lambda value, _: None if value is None else structure_union(value, union)
+    )
 
 
 def structure(data: Any, cls: type[Any]) -> Any:

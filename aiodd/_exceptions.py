@@ -57,7 +57,7 @@ _SNIPPET = 500
 # A JSON string member whose name says it holds a secret: ``"key"`` (the new application key's
 # secret in a create answer) and any ``*_key``, ``*token``, ``*secret`` or ``password`` member.
 _SECRET_MEMBER = re.compile(
-    r'("(?:[A-Za-z0-9_]*_)?(?:key|token|secret|password)"\s*:\s*)"(?:[^"\\]|\\.)*"?', re.IGNORECASE
+    r'("(?:[A-Za-z0-9_]*_)?(?:key|token|secret|password|value|content)"\s*:\s*)"(?:[^"\\]|\\.)*"?', re.IGNORECASE
 )
 
 

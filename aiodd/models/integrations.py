@@ -1197,14 +1197,8 @@ def _tag(cls: type) -> str:
 
 
 def _register(union: Any, unknown: type) -> None:
-    """Structure ``union`` and ``union | None`` by one lookup of ``type`` among the members' tags."""
+    """Structure ``union`` (and ``union | None``) by one lookup of ``type`` among the members' tags."""
     register_tagged_union(union, {_tag(cls): cls for cls in get_args(union) if cls is not unknown}, unknown)
-    # The optional form needs its own hook: cattrs would otherwise treat ``A | B | ... | None`` as
-    # a plain union of attrs classes and pick a member by its field names, not by ``type``.
-    structure_union = converter.get_structure_hook(union)
-    converter.register_structure_hook(
-        union | None, lambda value, _: None if value is None else structure_union(value, union)
-    )
 
 
 def _register_unions() -> None:
