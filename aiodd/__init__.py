@@ -4,6 +4,7 @@ Action Connections, App Key Registrations, Service Accounts and their Applicatio
 """
 
 import logging
+from typing import TYPE_CHECKING, Any
 
 from . import models
 from ._client import Client
@@ -30,6 +31,9 @@ from ._pagination import AsyncPaginator
 from ._ratelimit import RateLimit
 from ._retry import RetryPolicy
 from ._version import __version__
+
+if TYPE_CHECKING:
+    from .rotation import rotate_application_keys
 
 logging.getLogger("aiodd").addHandler(logging.NullHandler())  # the application decides where logs go
 
@@ -58,4 +62,14 @@ __all__ = [
     "UnprocessableEntityError",
     "__version__",
     "models",
+    "rotate_application_keys",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # Rotation is imported on first use: a plain ``get`` should not pay for it.
+    if name == "rotate_application_keys":
+        from .rotation import rotate_application_keys
+
+        return rotate_application_keys
+    raise AttributeError(f"module 'aiodd' has no attribute {name!r}")
