@@ -19,7 +19,7 @@ test: $(BIN)/.installed lint
 	$(BIN)/python -m pytest -q
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check aiodd tests benchmarks
+	$(BIN)/ruff check .
 	$(BIN)/mypy --strict aiodd
 
 bench: $(BIN)/.installed

@@ -53,7 +53,21 @@ class BucketState:
         return self.reset_at - now
 
     def update(self, rate_limit: RateLimit, now: float, refused: bool) -> None:
-        """Take in an answer's headers; a 429 (``refused``) means nothing remains until the reset."""
+        """Take in an answer's headers; a 429 (``refused``) means nothing remains until the reset.
+
+        ``X-RateLimit-Reset`` is whole seconds rounded up, so each answer only bounds the reset from
+        above; within one window the earliest bound is kept, which pins the reset down to about a
+        round trip instead of up to a second late.
+        """
+        new_window = (
+            self.reset_at is None
+            or now >= self.reset_at
+            or (
+                rate_limit.remaining is not None
+                and self.remaining is not None
+                and rate_limit.remaining > self.remaining
+            )
+        )
         if rate_limit.limit is not None:
             self.limit = rate_limit.limit
         if rate_limit.remaining is not None:
@@ -61,7 +75,9 @@ class BucketState:
         if refused:
             self.remaining = 0
         if rate_limit.reset is not None:
-            self.reset_at = now + rate_limit.reset
+            candidate = now + rate_limit.reset
+            keep_earlier = not (new_window or refused) and self.reset_at is not None
+            self.reset_at = min(self.reset_at, candidate) if keep_earlier and self.reset_at is not None else candidate
         elif refused and rate_limit.period is not None:
             self.reset_at = now + rate_limit.period
 

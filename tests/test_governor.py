@@ -127,3 +127,19 @@ async def test_cancelling_a_waiting_request_holds_no_slot() -> None:
     assert bucket is not None and bucket.in_flight == 1
     governor.release(held, None, None)
     assert bucket.in_flight == 0
+
+
+def test_within_a_window_the_earliest_reset_bound_is_kept() -> None:
+    bucket = BucketState()
+    bucket.update(RateLimit("b", 10, 2.0, 9, 2.0), now=100.0, refused=False)  # window ends by 102.0
+    bucket.update(RateLimit("b", 10, 2.0, 5, 2.0), now=100.7, refused=False)  # rounded up: says 102.7
+    assert bucket.reset_at == 102.0
+
+
+def test_a_new_window_or_a_429_replaces_the_reset_bound() -> None:
+    bucket = BucketState()
+    bucket.update(RateLimit("b", 10, 2.0, 1, 2.0), now=100.0, refused=False)
+    bucket.update(RateLimit("b", 10, 2.0, 9, 2.0), now=101.0, refused=False)  # remaining went up: a new window
+    assert bucket.reset_at == 103.0
+    bucket.update(RateLimit("b", 10, 2.0, 0, 1.0), now=101.5, refused=True)
+    assert bucket.reset_at == 102.5 and bucket.remaining == 0
