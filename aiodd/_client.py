@@ -96,10 +96,14 @@ class Client:
         self._credentials = resolve_credentials(api_key, app_key)
         self.base_url = resolve_base_url(site, base_url)
         for name, value in (("timeout", timeout), ("connect_timeout", connect_timeout)):
-            if not isinstance(value, int | float) or value <= 0:
+            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
                 raise ConfigurationError(f"{name} must be a positive number of seconds, got {value!r}")
-        if not isinstance(max_connections, int) or max_connections < 0:
-            raise ConfigurationError(f"max_connections must be >= 0 (0 = unlimited), got {max_connections!r}")
+        for name, count in (
+            ("max_connections", max_connections),
+            ("max_connections_per_host", max_connections_per_host),
+        ):
+            if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+                raise ConfigurationError(f"{name} must be an integer >= 0 (0 = unlimited), got {count!r}")
         if session is not None and not isinstance(session, aiohttp.ClientSession):
             raise ConfigurationError("session must be an aiohttp.ClientSession")
         if retry is not None and not isinstance(retry, RetryPolicy):

@@ -213,10 +213,23 @@ def test_blank_or_non_string_key_argument_is_refused(argument: str, value: objec
         {"timeout": -1},
         {"timeout": "10"},
         {"connect_timeout": 0},
+        {"timeout": True},
         {"max_connections": -1},
+        {"max_connections_per_host": -1},
+        {"retry": 3},
         {"session": object()},
     ],
-    ids=["timeout-zero", "timeout-negative", "timeout-str", "connect-timeout-zero", "max-connections", "session"],
+    ids=[
+        "timeout-zero",
+        "timeout-negative",
+        "timeout-str",
+        "connect-timeout-zero",
+        "timeout-bool",
+        "max-connections",
+        "max-connections-per-host",
+        "retry-not-a-policy",
+        "session",
+    ],
 )
 def test_bad_setting_is_a_configuration_error_at_construction(kwargs: dict[str, Any]) -> None:
     with pytest.raises(aiodd.ConfigurationError, match=next(iter(kwargs))):
