@@ -12,12 +12,11 @@ import pytest
 
 import aiodd
 
+from stubserver import API_KEY, APP_KEY
+
 if TYPE_CHECKING:
     from stubserver import StubAPI
 
-# Keys of our own, so no test imports conftest (another conftest.py may own that module name).
-API_KEY = "api-key-aaaabbbbccccddddeeeeffff00001111"
-APP_KEY = "app-key-aaaabbbbccccddddeeeeffff0000111122"
 SA = "00000000-0000-4000-8000-0000000000aa"
 KEY = "00000000-0000-4000-8000-0000000000bb"
 KEY_PATH = f"/api/v2/service_accounts/{SA}/application_keys/{KEY}"

@@ -11,9 +11,7 @@ import pytest
 
 import aiodd
 
-# Keys of our own, so no test imports conftest (another conftest.py may own that module name).
-API_KEY = "api-key-aaaabbbbccccddddeeeeffff00001111"
-APP_KEY = "app-key-aaaabbbbccccddddeeeeffff0000111122"
+from stubserver import API_KEY, APP_KEY
 
 SITE_HOSTS = [
     ("datadoghq.com", "https://api.datadoghq.com"),

@@ -18,6 +18,8 @@ from aiodd.models import (
     RegisterAppKeyResponse,
 )
 
+from stubserver import API_KEY, APP_KEY
+
 if TYPE_CHECKING:
     from stubserver import StubAPI
 
@@ -25,10 +27,6 @@ KEY = "b7feea52-994e-4714-a100-1bd9eff5aee1"
 REGISTRATIONS_PATH = "/api/v2/actions/app_key_registrations"
 REGISTRATION_PATH = f"{REGISTRATIONS_PATH}/{KEY}"
 JSON_API = "application/vnd.api+json"
-
-# Keys of our own, so no test imports conftest (another conftest.py may own that module name).
-API_KEY = "api-key-aaaabbbbccccddddeeeeffff00001111"
-APP_KEY = "app-key-aaaabbbbccccddddeeeeffff0000111122"
 
 
 @pytest.fixture

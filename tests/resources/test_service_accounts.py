@@ -18,6 +18,8 @@ from aiodd.models import (
     UserResponse,
 )
 
+from stubserver import API_KEY, APP_KEY
+
 if TYPE_CHECKING:
     from stubserver import StubAPI
 
@@ -27,10 +29,6 @@ SECRET = "s3cr3t0123456789abcdef0123456789abcdef01"
 ACCOUNTS_PATH = "/api/v2/service_accounts"
 KEYS_PATH = f"/api/v2/service_accounts/{SA}/application_keys"
 KEY_PATH = f"{KEYS_PATH}/{KEY}"
-
-# Keys of our own, so no test imports conftest (another conftest.py may own that module name).
-API_KEY = "api-key-aaaabbbbccccddddeeeeffff00001111"
-APP_KEY = "app-key-aaaabbbbccccddddeeeeffff0000111122"
 
 
 @pytest.fixture
