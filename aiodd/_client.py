@@ -52,6 +52,10 @@ _REQUEST_ID_HEADERS = ("X-Request-Id", "DD-Request-Id", "X-Datadog-Request-Id")
 _DEFAULT_RETRY = RetryPolicy()
 
 
+class _ClientClosedError(Error, RuntimeError):
+    """Using a client after ``close()``; also a RuntimeError, as in httpx."""
+
+
 class _State(enum.Enum):
     UNOPENED = "unopened"
     OPEN = "open"
@@ -154,7 +158,7 @@ class Client:
 
     def _open(self) -> aiohttp.ClientSession:
         if self._state is _State.CLOSED:
-            raise Error("this aiodd.Client is closed; create a new one")
+            raise _ClientClosedError("this aiodd.Client is closed and cannot be reopened; create a new one")
         if self._session is None:
             connector = aiohttp.TCPConnector(limit=self._max_connections, limit_per_host=self._max_connections_per_host)
             self._session = aiohttp.ClientSession(connector=connector, raise_for_status=False)

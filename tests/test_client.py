@@ -90,8 +90,9 @@ async def test_a_client_used_without_async_with_opens_on_first_request_and_close
 async def test_using_a_closed_client_raises_a_clear_error_and_sends_nothing(stub: StubAPI) -> None:
     async with aiodd.Client(API_KEY, APP_KEY, base_url=stub.base_url) as client:  # type: ignore[attr-defined]
         pass
-    with pytest.raises(aiodd.Error, match="closed"):
+    with pytest.raises(aiodd.Error, match="closed") as caught:
         await client.service_accounts.application_keys.get(SA, KEY)
+    assert isinstance(caught.value, RuntimeError)
     assert stub.seen == []
 
 
