@@ -97,3 +97,14 @@ async def test_missing_keys_are_a_clear_error() -> None:
     )  # fmt: skip
     _, err = await process.communicate()
     assert process.returncode == 2 and "DD_API_KEY" in err.decode()
+
+
+async def test_demo_rotates_every_seeded_key_and_verifies_it() -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "aiodd", "demo", "--accounts", "6", "--keys", "2", "--rate-limit", "1000/1",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, err.decode()
+    assert "rotated                       12" in out.decode()
+    assert "every live key's secret delivered: yes" in err.decode()
