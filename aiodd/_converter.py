@@ -13,9 +13,11 @@ Rules:
 
 from __future__ import annotations
 
+import linecache
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from types import NoneType
+from typing import Any, get_args
 
 import attrs
 import cattrs
@@ -49,8 +51,63 @@ def _unstructure_attrs(cls: type) -> Callable[[Any], dict[str, Any]]:
     return make_dict_unstructure_fn(cls, converter, _cattrs_include_init_false=True, **omit_none)
 
 
+# Structuring is the hot path of every answer, so attrs classes get hooks generated here rather
+# than by cattrs' ``make_dict_structure_fn``: that one gathers keyword arguments in a dict and
+# sends every ``X | None`` field through a generic method that dispatches on each call. The
+# rules stay cattrs': a missing key takes the attribute's default, a ``None`` value of an
+# optional field is ``None``, a type cattrs structures by calling it (``str``, ``int``, ...) is
+# called inline, and any other type goes through its registered hook.
+
+_call_type: Any = cattrs.BaseConverter._structure_call
+_Factory: Any = type(attrs.Factory(list))  # the class; attrs types ``Factory`` as a function
+
+
+def _value_code(kind: Any, source: str, namespace: dict[str, Any], name: str) -> str:
+    """Python source structuring the wire value ``source`` as ``kind``; ``namespace`` gets its globals."""
+    if kind is None:  # an unannotated attribute is passed through, as cattrs does
+        return source
+    hook = converter.get_structure_hook(kind)
+    if hook is _call_type:
+        namespace[name] = kind
+        return f"{name}({source})"
+    members = get_args(kind)
+    if hook == converter._structure_optional and len(members) == 2:  # X | None, no hook of its own
+        inner = members[0] if members[1] is NoneType else members[1]
+        return f"(None if (value := {source}) is None else {_value_code(inner, 'value', namespace, name)})"
+    namespace[name], namespace[f"{name}_type"] = hook, kind
+    return f"{name}({source}, {name}_type)"
+
+
 def _structure_attrs(cls: type) -> Callable[[Any, type], Any]:
-    return make_dict_structure_fn(cls, converter)
+    attrs.resolve_types(cls)
+    fields = [field for field in attrs.fields(cls) if field.init]  # init=False fields are never read
+    defaults: list[Any] = [field.default for field in fields]
+    if any(field.converter is not None for field in fields) or any(
+        isinstance(default, _Factory) and default.takes_self for default in defaults
+    ):
+        return make_dict_structure_fn(cls, converter)  # cases the generator below leaves to cattrs
+    namespace: dict[str, Any] = {"cls": cls}
+    by_keyword = any(field.kw_only for field in fields)
+    arguments = []
+    for number, (field, default) in enumerate(zip(fields, defaults, strict=True)):
+        value = _value_code(field.type, f"o[{field.name!r}]", namespace, f"hook{number}")
+        if default is not attrs.NOTHING:
+            name = f"default{number}"
+            if isinstance(default, _Factory):
+                namespace[name] = default.factory
+                name += "()"
+            else:
+                namespace[name] = default
+            value = f"{value} if {field.name!r} in o else {name}"
+        arguments.append(f"{field.alias}={value}" if by_keyword else value)
+    function = f"structure_{cls.__name__}"
+    body = "".join(f"        {argument},\n" for argument in arguments)
+    source = f"def {function}(o, _=None):\n    return cls(\n{body}    )\n"
+    filename = f"<aiodd structure {cls.__module__}.{cls.__qualname__}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)  # for tracebacks
+    exec(compile(source, filename, "exec"), namespace)
+    structure_fn: Callable[[Any, type], Any] = namespace[function]
+    return structure_fn
 
 
 converter.register_unstructure_hook_factory(attrs.has, _unstructure_attrs)
