@@ -46,6 +46,7 @@ T = TypeVar("T")
 
 USER_AGENT = f"aiodd/{__version__} python/{platform.python_version()} aiohttp/{aiohttp.__version__}"
 _NO_BODY_HEADERS = ("Content-Type",)  # aiohttp would label an empty PUT application/octet-stream
+_BODY_METHODS = frozenset({"PATCH", "POST", "PUT"})  # the methods aiohttp labels so (ClientRequest.POST_METHODS)
 _REQUEST_ID_HEADERS = ("X-Request-Id", "DD-Request-Id", "X-Datadog-Request-Id")
 
 
@@ -191,7 +192,6 @@ class Client:
         url = yarl.URL(str(self.base_url) + api_request.path, encoded=True)
         if api_request.params:
             url = url.update_query(api_request.params)
-        shown_url = str(url)
         data: bytes | None = None
         headers = self._headers
         if api_request.json is not None:
@@ -208,16 +208,19 @@ class Client:
                 middlewares=self._middlewares,
                 allow_redirects=False,
                 raise_for_status=False,
-                skip_auto_headers=None if data is not None else _NO_BODY_HEADERS,
+                # aiohttp builds a multidict from a skip list (~3 µs a request): pass one only where it matters.
+                skip_auto_headers=_NO_BODY_HEADERS if data is None and api_request.method in _BODY_METHODS else None,
             ) as response:
                 status = response.status
                 response_headers = response.headers
                 body = await response.read()
         except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
+            shown_url = str(url)
             raise APITimeoutError(
                 f"{api_request.method} {shown_url} timed out", method=api_request.method, url=shown_url
             ) from exc
         except aiohttp.ClientError as exc:
+            shown_url = str(url)
             raise APIConnectionError(
                 f"{api_request.method} {shown_url} failed: {type(exc).__name__}: {exc}",
                 method=api_request.method,
@@ -231,7 +234,7 @@ class Client:
             error = error_class(
                 status=status,
                 method=api_request.method,
-                url=shown_url,
+                url=str(url),
                 errors=parse_error_list(body),
                 body=body.decode("utf-8", "replace"),
                 request_id=next((response_headers[h] for h in _REQUEST_ID_HEADERS if h in response_headers), None),
@@ -242,28 +245,23 @@ class Client:
             raise error
         if cast_to is None:
             return None
-        return self._decode(body, cast_to, status=status, method=api_request.method, url=shown_url)
+        return self._decode(body, cast_to, status=status, method=api_request.method, url=url)
 
     @staticmethod
-    def _decode(body: bytes, cast_to: type[T], *, status: int, method: str, url: str) -> T:
-        text = body.decode("utf-8", "replace")
+    def _decode(body: bytes, cast_to: type[T], *, status: int, method: str, url: yarl.URL) -> T:
         try:
             document: Any = json.loads(body)
         except ValueError:
-            raise APIResponseValidationError(
-                "the response body is not JSON", method=method, url=url, status=status, body=text
-            ) from None
-        if not isinstance(document, dict):
-            raise APIResponseValidationError(
-                "the response body is not a JSON object", method=method, url=url, status=status, body=text
-            )
-        try:
-            return converter.structure(document, cast_to)
-        except Exception as exc:
-            raise APIResponseValidationError(
-                f"the response does not match {cast_to.__name__}: {type(exc).__name__}",
-                method=method,
-                url=url,
-                status=status,
-                body=text,
-            ) from None
+            problem = "the response body is not JSON"
+        else:
+            if not isinstance(document, dict):
+                problem = "the response body is not a JSON object"
+            else:
+                try:
+                    return converter.structure(document, cast_to)
+                except Exception as exc:
+                    problem = f"the response does not match {cast_to.__name__}: {type(exc).__name__}"
+        # The text and URL are built for an error only, not for every answer.
+        raise APIResponseValidationError(
+            problem, method=method, url=str(url), status=status, body=body.decode("utf-8", "replace")
+        ) from None
