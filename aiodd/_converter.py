@@ -17,13 +17,15 @@ import linecache
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from types import NoneType
-from typing import Any, get_args
+from typing import Any, TypeVar, get_args
 
 import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 __all__ = ["converter", "register_tagged_union", "structure", "unstructure"]
+
+T = TypeVar("T")
 
 converter = cattrs.Converter(detailed_validation=False)
 
@@ -146,11 +148,11 @@ def register_tagged_union(
     )
 
 
-def structure(data: Any, cls: type[Any]) -> Any:
-    """Turn wire JSON (already decoded) into a model."""
+def structure(data: Any, cls: type[T]) -> T:
+    """Turn decoded wire JSON into a model, by aiodd's rules (e.g. a saved answer, or a fixture)."""
     return converter.structure(data, cls)
 
 
 def unstructure(obj: Any) -> Any:
-    """Turn a model into JSON-ready builtins."""
+    """Turn a model into JSON-ready builtins, omitting fields left as ``None``."""
     return converter.unstructure(obj)

@@ -433,3 +433,11 @@ def test_key_create_request_without_scopes_sends_no_scopes() -> None:
     body = ApplicationKeyCreateRequest(ApplicationKeyCreateData(ApplicationKeyCreateAttributes(name="deploy")))
     assert "null" not in json.dumps(unstructure(body))
     assert unstructure(body) == {"data": {"attributes": {"name": "deploy"}, "type": "application_keys"}}
+
+
+def test_models_module_offers_the_converter_rules_to_users() -> None:
+    from aiodd.models import structure, unstructure
+
+    body = {"data": {"type": "application_keys", "attributes": {"name": "deploy", "scopes": ["dashboards_read"]}}}
+    model = structure(body, ApplicationKeyCreateRequest)
+    assert isinstance(model, ApplicationKeyCreateRequest) and unstructure(model) == body
