@@ -31,7 +31,7 @@ class Config:
     seconds: float  # per repeat; 0: time a handful of calls only
 
 
-FULL = Config(repeats=7, seconds=0.2)
+FULL = Config(repeats=5, seconds=0.15)
 QUICK = Config(repeats=1, seconds=0.0)
 
 
