@@ -23,4 +23,5 @@ lint: $(BIN)/.installed
 	$(BIN)/mypy --strict aiodd
 
 bench: $(BIN)/.installed
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m benchmarks --chart benchmarks/results.png

@@ -7,11 +7,12 @@ Data flows one way: resource method -> APIRequest -> middleware chain -> respons
 from __future__ import annotations
 
 import enum
+import functools
 import json
 import platform
 from collections.abc import Callable, Sequence
 from types import TracebackType
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import aiohttp
 import yarl
@@ -36,9 +37,11 @@ from ._ratelimit import parse_rate_limit
 from ._request import APIRequest, current_request
 from ._retry import RetryPolicy
 from ._version import __version__
-from .resources.action_connections import ActionConnections
-from .resources.app_key_registrations import AppKeyRegistrations
-from .resources.service_accounts import ServiceAccounts
+
+if TYPE_CHECKING:
+    from .resources.action_connections import ActionConnections
+    from .resources.app_key_registrations import AppKeyRegistrations
+    from .resources.service_accounts import ServiceAccounts
 
 __all__ = ["Client"]
 
@@ -136,9 +139,29 @@ class Client:
         self._session: aiohttp.ClientSession | None = session
         self._state = _State.UNOPENED
 
-        self.service_accounts = ServiceAccounts(self)
-        self.app_key_registrations = AppKeyRegistrations(self)
-        self.action_connections = ActionConnections(self)
+    # Resource groups, each imported on its first use: their models are attrs classes, costly to
+    # create at import time (Action Connections alone has about a hundred).
+
+    @functools.cached_property
+    def service_accounts(self) -> ServiceAccounts:
+        """Service accounts and, as ``.application_keys``, their application keys."""
+        from .resources.service_accounts import ServiceAccounts
+
+        return ServiceAccounts(self)
+
+    @functools.cached_property
+    def action_connections(self) -> ActionConnections:
+        """Workflow Automation Action Connections."""
+        from .resources.action_connections import ActionConnections
+
+        return ActionConnections(self)
+
+    @functools.cached_property
+    def app_key_registrations(self) -> AppKeyRegistrations:
+        """Which application keys may call the Actions APIs."""
+        from .resources.app_key_registrations import AppKeyRegistrations
+
+        return AppKeyRegistrations(self)
 
     def __repr__(self) -> str:
         return f"<aiodd.Client base_url={str(self.base_url)!r} state={self._state.value}>"
