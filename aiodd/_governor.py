@@ -21,6 +21,7 @@ import contextlib
 import math
 import time
 from collections.abc import Callable
+from typing import NamedTuple
 
 import attrs
 
@@ -82,8 +83,7 @@ class BucketState:
             self.reset_at = now + rate_limit.period
 
 
-@attrs.frozen
-class Ticket:
+class Ticket(NamedTuple):
     """Permission to send one request; hand it back with :meth:`RateLimitGovernor.release`."""
 
     route: str
@@ -105,25 +105,29 @@ class RateLimitGovernor:
         name = self._routes.get(route)
         return None if name is None else self._buckets.get(name)
 
+    def try_acquire(self, route: str) -> Ticket | float:
+        """A ticket if a request on ``route`` may go now, else how long to wait (``inf``: until a change)."""
+        name = self._routes.get(route, _UNKNOWN)
+        if name is _UNKNOWN:
+            if route in self._probing:
+                return math.inf
+            self._probing.add(route)
+            return Ticket(route, None, probe=True)
+        if name is None:
+            return Ticket(route, None, probe=False)
+        assert isinstance(name, str)
+        state = self._buckets[name]
+        delay = state.delay(self._clock())
+        if delay is not None:
+            return delay
+        state.in_flight += 1
+        return Ticket(route, name, probe=False)
+
     async def acquire(self, route: str) -> Ticket:
         """Wait until a request on ``route`` may be sent. Cancellation-safe: nothing is held while waiting."""
-        while True:
-            name = self._routes.get(route, _UNKNOWN)
-            if name is _UNKNOWN:
-                if route not in self._probing:
-                    self._probing.add(route)
-                    return Ticket(route, None, probe=True)
-                await self._wait(math.inf)
-                continue
-            if name is None:
-                return Ticket(route, None, probe=False)
-            assert isinstance(name, str)
-            state = self._buckets[name]
-            delay = state.delay(self._clock())
-            if delay is None:
-                state.in_flight += 1
-                return Ticket(route, name, probe=False)
-            await self._wait(delay)
+        while not isinstance(ticket := self.try_acquire(route), Ticket):
+            await self._wait(ticket)
+        return ticket
 
     def release(self, ticket: Ticket, rate_limit: RateLimit | None, status: int | None) -> None:
         """Hand a ticket back with what the answer said (``status`` None: no answer arrived)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import attrs
@@ -24,13 +25,19 @@ def parse_seconds(value: str | None) -> float | None:
     """A non-negative number of seconds, tolerating a header that arrived twice (``"7, 7"`` means 7)."""
     if value is None:
         return None
+    try:  # the usual case: one plain number
+        number = float(value)
+    except ValueError:
+        pass
+    else:
+        return number if 0 <= number < math.inf else None  # NaN, infinities and negatives are noise
     numbers: list[float] = []
     for part in value.split(","):
         try:
             number = float(part.strip())
         except ValueError:
             continue
-        if number == number and number >= 0:  # NaN and negatives are noise
+        if 0 <= number < math.inf:
             numbers.append(number)
     return max(numbers) if numbers else None
 

@@ -30,5 +30,6 @@ def test_garbage_values_are_ignored() -> None:
     assert parse_seconds("soon") is None
     assert parse_seconds("-1") is None
     assert parse_seconds("nan") is None
+    assert parse_seconds("inf") is None and parse_seconds("inf, 3") == 3.0
     assert parse_seconds("0") == 0.0
     assert parse_seconds("1.5") == 1.5

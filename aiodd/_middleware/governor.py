@@ -7,7 +7,7 @@ import time
 from aiohttp import ClientHandlerType, ClientMiddlewareType, ClientRequest, ClientResponse
 
 from .._events import ClientStats
-from .._governor import RateLimitGovernor
+from .._governor import RateLimitGovernor, Ticket
 from .._ratelimit import parse_rate_limit
 from .._request import current_request
 
@@ -20,9 +20,12 @@ def route_of(request: ClientRequest) -> str:
 
 def governed(governor: RateLimitGovernor, stats: ClientStats) -> ClientMiddlewareType:
     async def middleware(request: ClientRequest, handler: ClientHandlerType) -> ClientResponse:
-        started = time.monotonic()
-        ticket = await governor.acquire(f"{request.method} {route_of(request)}")
-        stats.throttle_wait_seconds += time.monotonic() - started
+        route = f"{request.method} {route_of(request)}"
+        ticket = governor.try_acquire(route)
+        if not isinstance(ticket, Ticket):  # held back: wait, and count the wait
+            started = time.monotonic()
+            ticket = await governor.acquire(route)
+            stats.throttle_wait_seconds += time.monotonic() - started
         try:
             response = await handler(request)
         except BaseException:
