@@ -9,7 +9,7 @@ import attrs
 __all__ = ["JSONAPIErrorItem", "JSONAPIErrorItemSource", "UnknownResource"]
 
 
-@attrs.frozen
+@attrs.define
 class JSONAPIErrorItemSource:
     """Where in the request an error came from."""
 
@@ -18,7 +18,7 @@ class JSONAPIErrorItemSource:
     pointer: str | None = None
 
 
-@attrs.frozen
+@attrs.define
 class JSONAPIErrorItem:
     """One error of the Actions group's JSON:API error body (every field is optional in practice)."""
 
@@ -32,7 +32,7 @@ class JSONAPIErrorItem:
         return ": ".join(part for part in (self.title, self.detail) if part) or self.status or "error"
 
 
-@attrs.frozen
+@attrs.define
 class UnknownResource:
     """An ``included`` item of a ``type`` this version of aiodd does not know; ``raw`` is kept whole."""
 

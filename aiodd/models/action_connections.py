@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 
-@attrs.frozen
+@attrs.define
 class ActionConnectionAttributes:
     """A connection: its ``name``, ``integration`` and ``tags`` (``key:value``; the key ``default`` is reserved)."""
 
@@ -33,7 +33,7 @@ class ActionConnectionAttributes:
     tags: list[str] | None = None
 
 
-@attrs.frozen
+@attrs.define
 class ActionConnectionData:
     """``id`` is read-only: Datadog assigns it, a create leaves it out."""
 
@@ -42,7 +42,7 @@ class ActionConnectionData:
     type: str = "action_connection"
 
 
-@attrs.frozen
+@attrs.define
 class ActionConnectionAttributesUpdate:
     """What to change: a ``None`` field is left out of the request."""
 
@@ -51,32 +51,32 @@ class ActionConnectionAttributesUpdate:
     tags: list[str] | None = None
 
 
-@attrs.frozen
+@attrs.define
 class ActionConnectionDataUpdate:
     attributes: ActionConnectionAttributesUpdate
     type: str = "action_connection"
 
 
-@attrs.frozen
+@attrs.define
 class CreateActionConnectionRequest:
     data: ActionConnectionData
 
 
-@attrs.frozen
+@attrs.define
 class CreateActionConnectionResponse:
     data: ActionConnectionData | None = None
 
 
-@attrs.frozen
+@attrs.define
 class GetActionConnectionResponse:
     data: ActionConnectionData | None = None
 
 
-@attrs.frozen
+@attrs.define
 class UpdateActionConnectionRequest:
     data: ActionConnectionDataUpdate
 
 
-@attrs.frozen
+@attrs.define
 class UpdateActionConnectionResponse:
     data: ActionConnectionData | None = None

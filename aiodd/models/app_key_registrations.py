@@ -13,7 +13,7 @@ __all__ = [
 ]
 
 
-@attrs.frozen
+@attrs.define
 class AppKeyRegistrationData:
     """A registration; its ``id`` is the application key's id."""
 
@@ -21,23 +21,23 @@ class AppKeyRegistrationData:
     type: str = "app_key_registration"
 
 
-@attrs.frozen
+@attrs.define
 class RegisterAppKeyResponse:
     data: AppKeyRegistrationData | None = None
 
 
-@attrs.frozen
+@attrs.define
 class GetAppKeyRegistrationResponse:
     data: AppKeyRegistrationData | None = None
 
 
-@attrs.frozen
+@attrs.define
 class ListAppKeyRegistrationsResponseMeta:
     total: int | None = None
     total_filtered: int | None = None
 
 
-@attrs.frozen
+@attrs.define
 class ListAppKeyRegistrationsResponse:
     data: list[AppKeyRegistrationData] | None = None
     meta: ListAppKeyRegistrationsResponseMeta | None = None

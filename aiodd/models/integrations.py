@@ -5,7 +5,7 @@ Names and fields follow the API reference (``ActionConnectionIntegration`` and w
 Why explicit classes: the ~100 classes differ only in names and a few fields, but a generator that
 built them at import time from a table would be invisible to mypy and to IDEs. Written out, every
 class is a real attrs class with real attributes; each group below is one integration. Every class
-is frozen and keyword-only: ``AWSAssumeRole(account_id="111222333444", role="my-role")``.
+is keyword-only: ``AWSAssumeRole(account_id="111222333444", role="my-role")``.
 
 How the wire maps to the classes:
 
@@ -232,7 +232,7 @@ def missing_secrets(value: object, path: str = "integration") -> list[str]:
 # --- types aiodd does not know --------------------------------------------------------------------
 
 
-@attrs.frozen(repr=False)
+@attrs.define(repr=False)
 class _UnknownVariant:
     raw: dict[str, Any]
 
@@ -246,22 +246,22 @@ class _UnknownVariant:
         return f"{type(self).__name__}(type={self.type!r})"
 
 
-@attrs.frozen(repr=False)
+@attrs.define(repr=False)
 class UnknownIntegration(_UnknownVariant):
     """An integration of a ``type`` this version of aiodd does not know; ``raw`` is its wire object."""
 
 
-@attrs.frozen(repr=False)
+@attrs.define(repr=False)
 class UnknownIntegrationUpdate(_UnknownVariant):
     """An integration update of a ``type`` this version of aiodd does not know."""
 
 
-@attrs.frozen(repr=False)
+@attrs.define(repr=False)
 class UnknownCredentials(_UnknownVariant):
     """Credentials of a ``type`` this version of aiodd does not know; ``raw`` is their wire object."""
 
 
-@attrs.frozen(repr=False)
+@attrs.define(repr=False)
 class UnknownCredentialsUpdate(_UnknownVariant):
     """Credentials update of a ``type`` this version of aiodd does not know."""
 
@@ -269,7 +269,7 @@ class UnknownCredentialsUpdate(_UnknownVariant):
 # --- AWS ------------------------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class AWSAssumeRole:
     """Assume ``role`` in AWS account ``account_id`` (12 digits, checked before sending).
 
@@ -283,7 +283,7 @@ class AWSAssumeRole:
     type: Literal["AWSAssumeRole"] = attrs.field(default="AWSAssumeRole", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class AWSAssumeRoleUpdate:
     """``generate_new_external_id=True`` asks Datadog for a new ``external_id``."""
 
@@ -297,13 +297,13 @@ AWSCredentials = AWSAssumeRole | UnknownCredentials
 AWSCredentialsUpdate = AWSAssumeRoleUpdate | UnknownCredentialsUpdate
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class AWSIntegration:
     credentials: AWSCredentials
     type: Literal["AWS"] = attrs.field(default="AWS", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class AWSIntegrationUpdate:
     credentials: AWSCredentialsUpdate | None = None
     type: Literal["AWS"] = attrs.field(default="AWS", init=False, repr=False)
@@ -312,13 +312,13 @@ class AWSIntegrationUpdate:
 # --- Anthropic ------------------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class AnthropicAPIKey:
     api_token: str | None = _secret()
     type: Literal["AnthropicAPIKey"] = attrs.field(default="AnthropicAPIKey", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class AnthropicAPIKeyUpdate:
     api_token: str | None = _secret()
     type: Literal["AnthropicAPIKey"] = attrs.field(default="AnthropicAPIKey", init=False, repr=False)
@@ -328,13 +328,13 @@ AnthropicCredentials = AnthropicAPIKey | UnknownCredentials
 AnthropicCredentialsUpdate = AnthropicAPIKeyUpdate | UnknownCredentialsUpdate
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class AnthropicIntegration:
     credentials: AnthropicCredentials
     type: Literal["Anthropic"] = attrs.field(default="Anthropic", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class AnthropicIntegrationUpdate:
     credentials: AnthropicCredentialsUpdate | None = None
     type: Literal["Anthropic"] = attrs.field(default="Anthropic", init=False, repr=False)
@@ -343,13 +343,13 @@ class AnthropicIntegrationUpdate:
 # --- Asana ----------------------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class AsanaAccessToken:
     access_token: str | None = _secret()
     type: Literal["AsanaAccessToken"] = attrs.field(default="AsanaAccessToken", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class AsanaAccessTokenUpdate:
     access_token: str | None = _secret()
     type: Literal["AsanaAccessToken"] = attrs.field(default="AsanaAccessToken", init=False, repr=False)
@@ -359,13 +359,13 @@ AsanaCredentials = AsanaAccessToken | UnknownCredentials
 AsanaCredentialsUpdate = AsanaAccessTokenUpdate | UnknownCredentialsUpdate
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class AsanaIntegration:
     credentials: AsanaCredentials
     type: Literal["Asana"] = attrs.field(default="Asana", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class AsanaIntegrationUpdate:
     credentials: AsanaCredentialsUpdate | None = None
     type: Literal["Asana"] = attrs.field(default="Asana", init=False, repr=False)
@@ -374,7 +374,7 @@ class AsanaIntegrationUpdate:
 # --- Azure ----------------------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class AzureTenant:
     app_client_id: str
     client_secret: str | None = _secret()
@@ -383,7 +383,7 @@ class AzureTenant:
     type: Literal["AzureTenant"] = attrs.field(default="AzureTenant", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class AzureTenantUpdate:
     app_client_id: str | None = None
     client_secret: str | None = _secret()
@@ -396,13 +396,13 @@ AzureCredentials = AzureTenant | UnknownCredentials
 AzureCredentialsUpdate = AzureTenantUpdate | UnknownCredentialsUpdate
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class AzureIntegration:
     credentials: AzureCredentials
     type: Literal["Azure"] = attrs.field(default="Azure", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class AzureIntegrationUpdate:
     credentials: AzureCredentialsUpdate | None = None
     type: Literal["Azure"] = attrs.field(default="Azure", init=False, repr=False)
@@ -411,13 +411,13 @@ class AzureIntegrationUpdate:
 # --- CircleCI -------------------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class CircleCIAPIKey:
     api_token: str | None = _secret()
     type: Literal["CircleCIAPIKey"] = attrs.field(default="CircleCIAPIKey", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class CircleCIAPIKeyUpdate:
     api_token: str | None = _secret()
     type: Literal["CircleCIAPIKey"] = attrs.field(default="CircleCIAPIKey", init=False, repr=False)
@@ -427,13 +427,13 @@ CircleCICredentials = CircleCIAPIKey | UnknownCredentials
 CircleCICredentialsUpdate = CircleCIAPIKeyUpdate | UnknownCredentialsUpdate
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class CircleCIIntegration:
     credentials: CircleCICredentials
     type: Literal["CircleCI"] = attrs.field(default="CircleCI", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class CircleCIIntegrationUpdate:
     credentials: CircleCICredentialsUpdate | None = None
     type: Literal["CircleCI"] = attrs.field(default="CircleCI", init=False, repr=False)
@@ -442,13 +442,13 @@ class CircleCIIntegrationUpdate:
 # --- Clickup --------------------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class ClickupAPIKey:
     api_token: str | None = _secret()
     type: Literal["ClickupAPIKey"] = attrs.field(default="ClickupAPIKey", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class ClickupAPIKeyUpdate:
     api_token: str | None = _secret()
     type: Literal["ClickupAPIKey"] = attrs.field(default="ClickupAPIKey", init=False, repr=False)
@@ -458,13 +458,13 @@ ClickupCredentials = ClickupAPIKey | UnknownCredentials
 ClickupCredentialsUpdate = ClickupAPIKeyUpdate | UnknownCredentialsUpdate
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class ClickupIntegration:
     credentials: ClickupCredentials
     type: Literal["Clickup"] = attrs.field(default="Clickup", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class ClickupIntegrationUpdate:
     credentials: ClickupCredentialsUpdate | None = None
     type: Literal["Clickup"] = attrs.field(default="Clickup", init=False, repr=False)
@@ -473,26 +473,26 @@ class ClickupIntegrationUpdate:
 # --- Cloudflare -----------------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class CloudflareAPIToken:
     api_token: str | None = _secret()
     type: Literal["CloudflareAPIToken"] = attrs.field(default="CloudflareAPIToken", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class CloudflareGlobalAPIToken:
     auth_email: str
     global_api_key: str | None = _secret()
     type: Literal["CloudflareGlobalAPIToken"] = attrs.field(default="CloudflareGlobalAPIToken", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class CloudflareAPITokenUpdate:
     api_token: str | None = _secret()
     type: Literal["CloudflareAPIToken"] = attrs.field(default="CloudflareAPIToken", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class CloudflareGlobalAPITokenUpdate:
     auth_email: str | None = None
     global_api_key: str | None = _secret()
@@ -503,13 +503,13 @@ CloudflareCredentials = CloudflareAPIToken | CloudflareGlobalAPIToken | UnknownC
 CloudflareCredentialsUpdate = CloudflareAPITokenUpdate | CloudflareGlobalAPITokenUpdate | UnknownCredentialsUpdate
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class CloudflareIntegration:
     credentials: CloudflareCredentials
     type: Literal["Cloudflare"] = attrs.field(default="Cloudflare", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class CloudflareIntegrationUpdate:
     credentials: CloudflareCredentialsUpdate | None = None
     type: Literal["Cloudflare"] = attrs.field(default="Cloudflare", init=False, repr=False)
@@ -518,7 +518,7 @@ class CloudflareIntegrationUpdate:
 # --- ConfigCat ------------------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class ConfigCatSDKKey:
     api_password: str | None = _secret()
     api_username: str
@@ -526,7 +526,7 @@ class ConfigCatSDKKey:
     type: Literal["ConfigCatSDKKey"] = attrs.field(default="ConfigCatSDKKey", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class ConfigCatSDKKeyUpdate:
     api_password: str | None = _secret()
     api_username: str | None = None
@@ -538,13 +538,13 @@ ConfigCatCredentials = ConfigCatSDKKey | UnknownCredentials
 ConfigCatCredentialsUpdate = ConfigCatSDKKeyUpdate | UnknownCredentialsUpdate
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class ConfigCatIntegration:
     credentials: ConfigCatCredentials
     type: Literal["ConfigCat"] = attrs.field(default="ConfigCat", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class ConfigCatIntegrationUpdate:
     credentials: ConfigCatCredentialsUpdate | None = None
     type: Literal["ConfigCat"] = attrs.field(default="ConfigCat", init=False, repr=False)
@@ -553,7 +553,7 @@ class ConfigCatIntegrationUpdate:
 # --- Datadog --------------------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class DatadogAPIKey:
     api_key: str | None = _secret()
     app_key: str | None = _secret()
@@ -562,7 +562,7 @@ class DatadogAPIKey:
     type: Literal["DatadogAPIKey"] = attrs.field(default="DatadogAPIKey", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class DatadogAPIKeyUpdate:
     api_key: str | None = _secret()
     app_key: str | None = _secret()
@@ -575,13 +575,13 @@ DatadogCredentials = DatadogAPIKey | UnknownCredentials
 DatadogCredentialsUpdate = DatadogAPIKeyUpdate | UnknownCredentialsUpdate
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class DatadogIntegration:
     credentials: DatadogCredentials
     type: Literal["Datadog"] = attrs.field(default="Datadog", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class DatadogIntegrationUpdate:
     credentials: DatadogCredentialsUpdate | None = None
     type: Literal["Datadog"] = attrs.field(default="Datadog", init=False, repr=False)
@@ -590,13 +590,13 @@ class DatadogIntegrationUpdate:
 # --- Fastly ---------------------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class FastlyAPIKey:
     api_key: str | None = _secret()
     type: Literal["FastlyAPIKey"] = attrs.field(default="FastlyAPIKey", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class FastlyAPIKeyUpdate:
     api_key: str | None = _secret()
     type: Literal["FastlyAPIKey"] = attrs.field(default="FastlyAPIKey", init=False, repr=False)
@@ -606,13 +606,13 @@ FastlyCredentials = FastlyAPIKey | UnknownCredentials
 FastlyCredentialsUpdate = FastlyAPIKeyUpdate | UnknownCredentialsUpdate
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class FastlyIntegration:
     credentials: FastlyCredentials
     type: Literal["Fastly"] = attrs.field(default="Fastly", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class FastlyIntegrationUpdate:
     credentials: FastlyCredentialsUpdate | None = None
     type: Literal["Fastly"] = attrs.field(default="Fastly", init=False, repr=False)
@@ -621,14 +621,14 @@ class FastlyIntegrationUpdate:
 # --- Freshservice ---------------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class FreshserviceAPIKey:
     api_key: str | None = _secret()
     domain: str
     type: Literal["FreshserviceAPIKey"] = attrs.field(default="FreshserviceAPIKey", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class FreshserviceAPIKeyUpdate:
     api_key: str | None = _secret()
     domain: str | None = None
@@ -639,13 +639,13 @@ FreshserviceCredentials = FreshserviceAPIKey | UnknownCredentials
 FreshserviceCredentialsUpdate = FreshserviceAPIKeyUpdate | UnknownCredentialsUpdate
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class FreshserviceIntegration:
     credentials: FreshserviceCredentials
     type: Literal["Freshservice"] = attrs.field(default="Freshservice", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class FreshserviceIntegrationUpdate:
     credentials: FreshserviceCredentialsUpdate | None = None
     type: Literal["Freshservice"] = attrs.field(default="Freshservice", init=False, repr=False)
@@ -654,14 +654,14 @@ class FreshserviceIntegrationUpdate:
 # --- GCP ------------------------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class GCPServiceAccount:
     private_key: str | None = _secret()
     service_account_email: str
     type: Literal["GCPServiceAccount"] = attrs.field(default="GCPServiceAccount", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class GCPServiceAccountUpdate:
     private_key: str | None = _secret()
     service_account_email: str | None = None
@@ -672,13 +672,13 @@ GCPCredentials = GCPServiceAccount | UnknownCredentials
 GCPCredentialsUpdate = GCPServiceAccountUpdate | UnknownCredentialsUpdate
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class GCPIntegration:
     credentials: GCPCredentials
     type: Literal["GCP"] = attrs.field(default="GCP", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class GCPIntegrationUpdate:
     credentials: GCPCredentialsUpdate | None = None
     type: Literal["GCP"] = attrs.field(default="GCP", init=False, repr=False)
@@ -687,13 +687,13 @@ class GCPIntegrationUpdate:
 # --- Gemini ---------------------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class GeminiAPIKey:
     api_key: str | None = _secret()
     type: Literal["GeminiAPIKey"] = attrs.field(default="GeminiAPIKey", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class GeminiAPIKeyUpdate:
     api_key: str | None = _secret()
     type: Literal["GeminiAPIKey"] = attrs.field(default="GeminiAPIKey", init=False, repr=False)
@@ -703,13 +703,13 @@ GeminiCredentials = GeminiAPIKey | UnknownCredentials
 GeminiCredentialsUpdate = GeminiAPIKeyUpdate | UnknownCredentialsUpdate
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class GeminiIntegration:
     credentials: GeminiCredentials
     type: Literal["Gemini"] = attrs.field(default="Gemini", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class GeminiIntegrationUpdate:
     credentials: GeminiCredentialsUpdate | None = None
     type: Literal["Gemini"] = attrs.field(default="Gemini", init=False, repr=False)
@@ -718,13 +718,13 @@ class GeminiIntegrationUpdate:
 # --- Gitlab ---------------------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class GitlabAPIKey:
     api_token: str | None = _secret()
     type: Literal["GitlabAPIKey"] = attrs.field(default="GitlabAPIKey", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class GitlabAPIKeyUpdate:
     api_token: str | None = _secret()
     type: Literal["GitlabAPIKey"] = attrs.field(default="GitlabAPIKey", init=False, repr=False)
@@ -734,13 +734,13 @@ GitlabCredentials = GitlabAPIKey | UnknownCredentials
 GitlabCredentialsUpdate = GitlabAPIKeyUpdate | UnknownCredentialsUpdate
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class GitlabIntegration:
     credentials: GitlabCredentials
     type: Literal["Gitlab"] = attrs.field(default="Gitlab", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class GitlabIntegrationUpdate:
     credentials: GitlabCredentialsUpdate | None = None
     type: Literal["Gitlab"] = attrs.field(default="Gitlab", init=False, repr=False)
@@ -749,13 +749,13 @@ class GitlabIntegrationUpdate:
 # --- GreyNoise ------------------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class GreyNoiseAPIKey:
     api_key: str | None = _secret()
     type: Literal["GreyNoiseAPIKey"] = attrs.field(default="GreyNoiseAPIKey", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class GreyNoiseAPIKeyUpdate:
     api_key: str | None = _secret()
     type: Literal["GreyNoiseAPIKey"] = attrs.field(default="GreyNoiseAPIKey", init=False, repr=False)
@@ -765,13 +765,13 @@ GreyNoiseCredentials = GreyNoiseAPIKey | UnknownCredentials
 GreyNoiseCredentialsUpdate = GreyNoiseAPIKeyUpdate | UnknownCredentialsUpdate
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class GreyNoiseIntegration:
     credentials: GreyNoiseCredentials
     type: Literal["GreyNoise"] = attrs.field(default="GreyNoise", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class GreyNoiseIntegrationUpdate:
     credentials: GreyNoiseCredentialsUpdate | None = None
     type: Literal["GreyNoise"] = attrs.field(default="GreyNoise", init=False, repr=False)
@@ -780,7 +780,7 @@ class GreyNoiseIntegrationUpdate:
 # --- HTTP -----------------------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class HTTPBody:
     """A body sent with every request; ``content`` is kept out of ``repr`` (it often carries credentials)."""
 
@@ -788,20 +788,20 @@ class HTTPBody:
     content_type: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class HTTPHeader:
     name: str
     value: str | None = _secret()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class HTTPHeaderUpdate:
     deleted: bool | None = None
     name: str
     value: str | None = _secret()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class HTTPToken:
     """A named secret the HTTP actions can reference. ``type`` is the API's ``TokenType`` (only ``SECRET`` exists)."""
 
@@ -810,7 +810,7 @@ class HTTPToken:
     value: str | None = _secret()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class HTTPTokenUpdate:
     """The API requires ``value`` here even when ``deleted`` is true."""
 
@@ -820,20 +820,20 @@ class HTTPTokenUpdate:
     value: str = attrs.field(repr=False, metadata={"secret": True})
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class UrlParam:
     name: str
     value: str
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class UrlParamUpdate:
     deleted: bool | None = None
     name: str
     value: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class HTTPTokenAuth:
     body: HTTPBody | None = None
     headers: list[HTTPHeader] | None = None
@@ -842,7 +842,7 @@ class HTTPTokenAuth:
     url_parameters: list[UrlParam] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class HTTPTokenAuthUpdate:
     body: HTTPBody | None = None
     headers: list[HTTPHeaderUpdate] | None = None
@@ -855,7 +855,7 @@ HTTPCredentials = HTTPTokenAuth | UnknownCredentials
 HTTPCredentialsUpdate = HTTPTokenAuthUpdate | UnknownCredentialsUpdate
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class HTTPIntegration:
     """Calls to any HTTP API under ``base_url``."""
 
@@ -864,7 +864,7 @@ class HTTPIntegration:
     type: Literal["HTTP"] = attrs.field(default="HTTP", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class HTTPIntegrationUpdate:
     base_url: str | None = None
     credentials: HTTPCredentialsUpdate | None = None
@@ -874,13 +874,13 @@ class HTTPIntegrationUpdate:
 # --- LaunchDarkly ---------------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class LaunchDarklyAPIKey:
     api_token: str | None = _secret()
     type: Literal["LaunchDarklyAPIKey"] = attrs.field(default="LaunchDarklyAPIKey", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class LaunchDarklyAPIKeyUpdate:
     api_token: str | None = _secret()
     type: Literal["LaunchDarklyAPIKey"] = attrs.field(default="LaunchDarklyAPIKey", init=False, repr=False)
@@ -890,13 +890,13 @@ LaunchDarklyCredentials = LaunchDarklyAPIKey | UnknownCredentials
 LaunchDarklyCredentialsUpdate = LaunchDarklyAPIKeyUpdate | UnknownCredentialsUpdate
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class LaunchDarklyIntegration:
     credentials: LaunchDarklyCredentials
     type: Literal["LaunchDarkly"] = attrs.field(default="LaunchDarkly", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class LaunchDarklyIntegrationUpdate:
     credentials: LaunchDarklyCredentialsUpdate | None = None
     type: Literal["LaunchDarkly"] = attrs.field(default="LaunchDarkly", init=False, repr=False)
@@ -905,13 +905,13 @@ class LaunchDarklyIntegrationUpdate:
 # --- Notion ---------------------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class NotionAPIKey:
     api_token: str | None = _secret()
     type: Literal["NotionAPIKey"] = attrs.field(default="NotionAPIKey", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class NotionAPIKeyUpdate:
     api_token: str | None = _secret()
     type: Literal["NotionAPIKey"] = attrs.field(default="NotionAPIKey", init=False, repr=False)
@@ -921,13 +921,13 @@ NotionCredentials = NotionAPIKey | UnknownCredentials
 NotionCredentialsUpdate = NotionAPIKeyUpdate | UnknownCredentialsUpdate
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class NotionIntegration:
     credentials: NotionCredentials
     type: Literal["Notion"] = attrs.field(default="Notion", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class NotionIntegrationUpdate:
     credentials: NotionCredentialsUpdate | None = None
     type: Literal["Notion"] = attrs.field(default="Notion", init=False, repr=False)
@@ -936,14 +936,14 @@ class NotionIntegrationUpdate:
 # --- Okta -----------------------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class OktaAPIToken:
     api_token: str | None = _secret()
     domain: str
     type: Literal["OktaAPIToken"] = attrs.field(default="OktaAPIToken", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class OktaAPITokenUpdate:
     api_token: str | None = _secret()
     domain: str | None = None
@@ -954,13 +954,13 @@ OktaCredentials = OktaAPIToken | UnknownCredentials
 OktaCredentialsUpdate = OktaAPITokenUpdate | UnknownCredentialsUpdate
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class OktaIntegration:
     credentials: OktaCredentials
     type: Literal["Okta"] = attrs.field(default="Okta", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class OktaIntegrationUpdate:
     credentials: OktaCredentialsUpdate | None = None
     type: Literal["Okta"] = attrs.field(default="Okta", init=False, repr=False)
@@ -969,13 +969,13 @@ class OktaIntegrationUpdate:
 # --- OpenAI ---------------------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class OpenAIAPIKey:
     api_token: str | None = _secret()
     type: Literal["OpenAIAPIKey"] = attrs.field(default="OpenAIAPIKey", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class OpenAIAPIKeyUpdate:
     api_token: str | None = _secret()
     type: Literal["OpenAIAPIKey"] = attrs.field(default="OpenAIAPIKey", init=False, repr=False)
@@ -985,13 +985,13 @@ OpenAICredentials = OpenAIAPIKey | UnknownCredentials
 OpenAICredentialsUpdate = OpenAIAPIKeyUpdate | UnknownCredentialsUpdate
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class OpenAIIntegration:
     credentials: OpenAICredentials
     type: Literal["OpenAI"] = attrs.field(default="OpenAI", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class OpenAIIntegrationUpdate:
     credentials: OpenAICredentialsUpdate | None = None
     type: Literal["OpenAI"] = attrs.field(default="OpenAI", init=False, repr=False)
@@ -1000,7 +1000,7 @@ class OpenAIIntegrationUpdate:
 # --- ServiceNow -----------------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class ServiceNowBasicAuth:
     instance: str
     password: str | None = _secret()
@@ -1008,7 +1008,7 @@ class ServiceNowBasicAuth:
     type: Literal["ServiceNowBasicAuth"] = attrs.field(default="ServiceNowBasicAuth", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class ServiceNowBasicAuthUpdate:
     instance: str | None = None
     password: str | None = _secret()
@@ -1020,13 +1020,13 @@ ServiceNowCredentials = ServiceNowBasicAuth | UnknownCredentials
 ServiceNowCredentialsUpdate = ServiceNowBasicAuthUpdate | UnknownCredentialsUpdate
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class ServiceNowIntegration:
     credentials: ServiceNowCredentials
     type: Literal["ServiceNow"] = attrs.field(default="ServiceNow", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class ServiceNowIntegrationUpdate:
     credentials: ServiceNowCredentialsUpdate | None = None
     type: Literal["ServiceNow"] = attrs.field(default="ServiceNow", init=False, repr=False)
@@ -1035,13 +1035,13 @@ class ServiceNowIntegrationUpdate:
 # --- Split ----------------------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class SplitAPIKey:
     api_key: str | None = _secret()
     type: Literal["SplitAPIKey"] = attrs.field(default="SplitAPIKey", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class SplitAPIKeyUpdate:
     api_key: str | None = _secret()
     type: Literal["SplitAPIKey"] = attrs.field(default="SplitAPIKey", init=False, repr=False)
@@ -1051,13 +1051,13 @@ SplitCredentials = SplitAPIKey | UnknownCredentials
 SplitCredentialsUpdate = SplitAPIKeyUpdate | UnknownCredentialsUpdate
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class SplitIntegration:
     credentials: SplitCredentials
     type: Literal["Split"] = attrs.field(default="Split", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class SplitIntegrationUpdate:
     credentials: SplitCredentialsUpdate | None = None
     type: Literal["Split"] = attrs.field(default="Split", init=False, repr=False)
@@ -1066,13 +1066,13 @@ class SplitIntegrationUpdate:
 # --- Statsig --------------------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class StatsigAPIKey:
     api_key: str | None = _secret()
     type: Literal["StatsigAPIKey"] = attrs.field(default="StatsigAPIKey", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class StatsigAPIKeyUpdate:
     api_key: str | None = _secret()
     type: Literal["StatsigAPIKey"] = attrs.field(default="StatsigAPIKey", init=False, repr=False)
@@ -1082,13 +1082,13 @@ StatsigCredentials = StatsigAPIKey | UnknownCredentials
 StatsigCredentialsUpdate = StatsigAPIKeyUpdate | UnknownCredentialsUpdate
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class StatsigIntegration:
     credentials: StatsigCredentials
     type: Literal["Statsig"] = attrs.field(default="Statsig", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class StatsigIntegrationUpdate:
     credentials: StatsigCredentialsUpdate | None = None
     type: Literal["Statsig"] = attrs.field(default="Statsig", init=False, repr=False)
@@ -1097,13 +1097,13 @@ class StatsigIntegrationUpdate:
 # --- VirusTotal -----------------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class VirusTotalAPIKey:
     api_key: str | None = _secret()
     type: Literal["VirusTotalAPIKey"] = attrs.field(default="VirusTotalAPIKey", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class VirusTotalAPIKeyUpdate:
     api_key: str | None = _secret()
     type: Literal["VirusTotalAPIKey"] = attrs.field(default="VirusTotalAPIKey", init=False, repr=False)
@@ -1113,13 +1113,13 @@ VirusTotalCredentials = VirusTotalAPIKey | UnknownCredentials
 VirusTotalCredentialsUpdate = VirusTotalAPIKeyUpdate | UnknownCredentialsUpdate
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class VirusTotalIntegration:
     credentials: VirusTotalCredentials
     type: Literal["VirusTotal"] = attrs.field(default="VirusTotal", init=False, repr=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class VirusTotalIntegrationUpdate:
     credentials: VirusTotalCredentialsUpdate | None = None
     type: Literal["VirusTotal"] = attrs.field(default="VirusTotal", init=False, repr=False)

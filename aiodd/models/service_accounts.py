@@ -68,56 +68,56 @@ ApplicationKeysSort = Literal["created_at", "-created_at", "last4", "-last4", "n
 # --- relationships -------------------------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.define
 class RelationshipToRoleData:
     id: str | None = None
     type: str = "roles"
 
 
-@attrs.frozen
+@attrs.define
 class RelationshipToRoles:
     data: list[RelationshipToRoleData] | None = None
 
 
-@attrs.frozen
+@attrs.define
 class RelationshipToPermissionData:
     id: str | None = None
     type: str = "permissions"
 
 
-@attrs.frozen
+@attrs.define
 class RelationshipToPermissions:
     data: list[RelationshipToPermissionData] | None = None
 
 
-@attrs.frozen
+@attrs.define
 class RelationshipToOrganizationData:
     id: str
     type: str = "orgs"
 
 
-@attrs.frozen
+@attrs.define
 class RelationshipToOrganization:
     data: RelationshipToOrganizationData
 
 
-@attrs.frozen
+@attrs.define
 class RelationshipToOrganizations:
     data: list[RelationshipToOrganizationData]
 
 
-@attrs.frozen
+@attrs.define
 class RelationshipToUserData:
     id: str
     type: str = "users"
 
 
-@attrs.frozen
+@attrs.define
 class RelationshipToUser:
     data: RelationshipToUserData
 
 
-@attrs.frozen
+@attrs.define
 class RelationshipToUsers:
     data: list[RelationshipToUserData]
 
@@ -125,7 +125,7 @@ class RelationshipToUsers:
 # --- users, roles, permissions, orgs, leaked keys ------------------------------------------
 
 
-@attrs.frozen
+@attrs.define
 class UserAttributes:
     created_at: datetime | None = None
     disabled: bool | None = None
@@ -143,7 +143,7 @@ class UserAttributes:
     verified: bool | None = None
 
 
-@attrs.frozen
+@attrs.define
 class UserResponseRelationships:
     org: RelationshipToOrganization | None = None
     other_orgs: RelationshipToOrganizations | None = None
@@ -151,7 +151,7 @@ class UserResponseRelationships:
     roles: RelationshipToRoles | None = None
 
 
-@attrs.frozen
+@attrs.define
 class User:
     attributes: UserAttributes | None = None
     id: str | None = None
@@ -159,7 +159,7 @@ class User:
     type: str = "users"
 
 
-@attrs.frozen
+@attrs.define
 class RoleAttributes:
     created_at: datetime | None = None
     modified_at: datetime | None = None
@@ -168,12 +168,12 @@ class RoleAttributes:
     user_count: int | None = None
 
 
-@attrs.frozen
+@attrs.define
 class RoleResponseRelationships:
     permissions: RelationshipToPermissions | None = None
 
 
-@attrs.frozen
+@attrs.define
 class Role:
     attributes: RoleAttributes | None = None
     id: str | None = None
@@ -181,7 +181,7 @@ class Role:
     type: str = "roles"
 
 
-@attrs.frozen
+@attrs.define
 class PermissionAttributes:
     created: datetime | None = None
     description: str | None = None
@@ -193,14 +193,14 @@ class PermissionAttributes:
     restricted: bool | None = None
 
 
-@attrs.frozen
+@attrs.define
 class Permission:
     attributes: PermissionAttributes | None = None
     id: str | None = None
     type: str = "permissions"
 
 
-@attrs.frozen
+@attrs.define
 class OrganizationAttributes:
     created_at: datetime | None = None
     description: str | None = None
@@ -212,20 +212,20 @@ class OrganizationAttributes:
     url: str | None = None
 
 
-@attrs.frozen
+@attrs.define
 class Organization:
     attributes: OrganizationAttributes | None = None
     id: str | None = None
     type: str = "orgs"
 
 
-@attrs.frozen
+@attrs.define
 class LeakedKeyAttributes:
     date: datetime
     leak_source: str | None = None
 
 
-@attrs.frozen
+@attrs.define
 class LeakedKey:
     attributes: LeakedKeyAttributes
     id: str
@@ -248,7 +248,7 @@ register_tagged_union(
 converter.register_unstructure_hook(UnknownResource, lambda resource: resource.raw)
 
 
-@attrs.frozen
+@attrs.define
 class UserResponse:
     data: User | None = None
     included: list[UserResponseIncludedItem] | None = None
@@ -257,7 +257,7 @@ class UserResponse:
 # --- service account creation --------------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.define
 class ServiceAccountCreateAttributes:
     email: str
     service_account: bool = True
@@ -265,19 +265,19 @@ class ServiceAccountCreateAttributes:
     title: str | None = None
 
 
-@attrs.frozen
+@attrs.define
 class UserRelationships:
     roles: RelationshipToRoles | None = None
 
 
-@attrs.frozen
+@attrs.define
 class ServiceAccountCreateData:
     attributes: ServiceAccountCreateAttributes
     relationships: UserRelationships | None = None
     type: str = "users"
 
 
-@attrs.frozen
+@attrs.define
 class ServiceAccountCreateRequest:
     data: ServiceAccountCreateData
 
@@ -285,12 +285,12 @@ class ServiceAccountCreateRequest:
 # --- application keys ------------------------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.define
 class ApplicationKeyRelationships:
     owned_by: RelationshipToUser | None = None
 
 
-@attrs.frozen
+@attrs.define
 class FullApplicationKeyAttributes:
     """Attributes of a newly created key. ``key`` is the secret: shown once, never in ``repr``."""
 
@@ -302,7 +302,7 @@ class FullApplicationKeyAttributes:
     scopes: list[str] | None = None
 
 
-@attrs.frozen
+@attrs.define
 class FullApplicationKey:
     attributes: FullApplicationKeyAttributes | None = None
     id: str | None = None
@@ -310,13 +310,13 @@ class FullApplicationKey:
     type: str = "application_keys"
 
 
-@attrs.frozen
+@attrs.define
 class ApplicationKeyResponse:
     data: FullApplicationKey | None = None
     included: list[ApplicationKeyResponseIncludedItem] | None = None
 
 
-@attrs.frozen
+@attrs.define
 class PartialApplicationKeyAttributes:
     created_at: datetime | None = None
     last4: str | None = None
@@ -325,7 +325,7 @@ class PartialApplicationKeyAttributes:
     scopes: list[str] | None = None
 
 
-@attrs.frozen
+@attrs.define
 class PartialApplicationKey:
     attributes: PartialApplicationKeyAttributes | None = None
     id: str | None = None
@@ -333,60 +333,60 @@ class PartialApplicationKey:
     type: str = "application_keys"
 
 
-@attrs.frozen
+@attrs.define
 class PartialApplicationKeyResponse:
     data: PartialApplicationKey | None = None
     included: list[ApplicationKeyResponseIncludedItem] | None = None
 
 
-@attrs.frozen
+@attrs.define
 class ApplicationKeyResponseMetaPage:
     total_filtered_count: int | None = None
 
 
-@attrs.frozen
+@attrs.define
 class ApplicationKeyResponseMeta:
     max_allowed_per_user: int | None = None
     page: ApplicationKeyResponseMetaPage | None = None
 
 
-@attrs.frozen
+@attrs.define
 class ListApplicationKeysResponse:
     data: list[PartialApplicationKey] = attrs.Factory(list)
     included: list[ApplicationKeyResponseIncludedItem] | None = None
     meta: ApplicationKeyResponseMeta | None = None
 
 
-@attrs.frozen
+@attrs.define
 class ApplicationKeyCreateAttributes:
     name: str
     scopes: list[str] | None = None
 
 
-@attrs.frozen
+@attrs.define
 class ApplicationKeyCreateData:
     attributes: ApplicationKeyCreateAttributes
     type: str = "application_keys"
 
 
-@attrs.frozen
+@attrs.define
 class ApplicationKeyCreateRequest:
     data: ApplicationKeyCreateData
 
 
-@attrs.frozen
+@attrs.define
 class ApplicationKeyUpdateAttributes:
     name: str | None = None
     scopes: list[str] | None = None
 
 
-@attrs.frozen
+@attrs.define
 class ApplicationKeyUpdateData:
     attributes: ApplicationKeyUpdateAttributes
     id: str
     type: str = "application_keys"
 
 
-@attrs.frozen
+@attrs.define
 class ApplicationKeyUpdateRequest:
     data: ApplicationKeyUpdateData
