@@ -60,7 +60,10 @@ def _unstructure_attrs(cls: type) -> Callable[[Any], dict[str, Any]]:
 # optional field is ``None``, a type cattrs structures by calling it (``str``, ``int``, ...) is
 # called inline, and any other type goes through its registered hook.
 
-_call_type: Any = cattrs.BaseConverter._structure_call
+# cattrs internals the generator recognises; if a cattrs release renames them, every class falls
+# back to cattrs' own hooks (slower, same results).
+_call_type: Any = getattr(cattrs.BaseConverter, "_structure_call", None)
+_structure_optional: Any = getattr(converter, "_structure_optional", None)
 _Factory: Any = type(attrs.Factory(list))  # the class; attrs types ``Factory`` as a function
 
 
@@ -73,7 +76,7 @@ def _value_code(kind: Any, source: str, namespace: dict[str, Any], name: str) ->
         namespace[name] = kind
         return f"{name}({source})"
     members = get_args(kind)
-    if hook == converter._structure_optional and len(members) == 2:  # X | None, no hook of its own
+    if hook == _structure_optional and len(members) == 2:  # X | None, no hook of its own
         inner = members[0] if members[1] is NoneType else members[1]
         return f"(None if (value := {source}) is None else {_value_code(inner, 'value', namespace, name)})"
     namespace[name], namespace[f"{name}_type"] = hook, kind
@@ -84,6 +87,8 @@ def _structure_attrs(cls: type) -> Callable[[Any, type], Any]:
     attrs.resolve_types(cls)
     fields = [field for field in attrs.fields(cls) if field.init]  # init=False fields are never read
     defaults: list[Any] = [field.default for field in fields]
+    if _call_type is None or _structure_optional is None:
+        return make_dict_structure_fn(cls, converter)
     if any(field.converter is not None for field in fields) or any(
         isinstance(default, _Factory) and default.takes_self for default in defaults
     ):
