@@ -30,7 +30,13 @@ __all__ = ["RotationProgress", "Sink", "rotate_application_keys"]
 
 Sink = Callable[[NewKeySecret], Awaitable[object]]
 
-_SUFFIX = re.compile(r"\s*\[rotated [0-9a-f]{12}\]$")
+_SUFFIX = re.compile(r"\s*\[rotated ([0-9a-f]{12})\]$")
+
+
+def marker_of(name: str | None) -> str | None:
+    """The rotation marker at the end of a replacement's name, if any."""
+    found = _SUFFIX.search(name or "")
+    return found.group(1) if found else None
 
 
 def replacement_name(old_name: str | None, marker: str) -> str:
@@ -90,7 +96,13 @@ class _Rotation:
         self.progress.accounts_total = len(service_account_ids)
         self._changed()
         if self.register_for_actions is None and not self.dry_run:
-            self.registered = {r.id async for r in self.dd.app_key_registrations.list() if r.id}
+            try:
+                self.registered = {r.id async for r in self.dd.app_key_registrations.list() if r.id}
+            except APIError as exc:  # before any change: stop, and say how to go on without the check
+                raise Error(
+                    f"could not list App Key Registrations to keep each key's registration ({exc}); "
+                    "pass register_for_actions=True or False to rotate without checking"
+                ) from exc
         await asyncio.gather(*(self._account(sa) for sa in service_account_ids))
         return self.report
 
@@ -111,7 +123,7 @@ class _Rotation:
             for k in keys
             if k.id
             and k.id not in replacements
-            and not any(m in (k.attributes.name or "") for m in markers if k.attributes)
+            and marker_of(k.attributes.name if k.attributes else None) not in markers
             and (self.select is None or self.select(k))
         ]
         # Keys an earlier run of this journal took on whose old key is gone: finish or report them.

@@ -231,3 +231,23 @@ async def test_bad_arguments_are_refused_before_anything_is_sent(kwargs: dict[st
         with pytest.raises(aiodd.InvalidArgumentError):
             await rotate_application_keys(dd, [], sink=Vault())
         assert fake.requests_seen() == 0
+
+
+async def test_unlistable_registrations_stop_the_run_before_any_change() -> None:
+    async with FakeDatadog() as fake:
+        [sa] = fake.seed(service_accounts=1, keys_per_account=1)
+        fake.fail_next("GET", "/api/v2/actions/app_key_registrations", status=403)
+        async with fake.client() as dd:
+            with pytest.raises(aiodd.Error, match="register_for_actions"):
+                await rotate_application_keys(dd, [sa], sink=Vault())
+            assert fake.requests_seen("POST") == 0
+            report = await rotate_application_keys(dd, [sa], sink=Vault(), register_for_actions=False)
+        assert report.rotated == 1
+
+
+def test_replacement_names_carry_one_marker() -> None:
+    from aiodd.rotation._rotate import marker_of, replacement_name
+
+    name = replacement_name("deploy [rotated 0123456789ab]", "fedcba987654")
+    assert name == "deploy [rotated fedcba987654]" and marker_of(name) == "fedcba987654"
+    assert marker_of("deploy") is None and replacement_name(None, "0123456789ab") == "key [rotated 0123456789ab]"
