@@ -18,7 +18,7 @@ import aiohttp
 import yarl
 from aiohttp import ClientMiddlewareType
 
-from ._config import resolve_base_url, resolve_credentials
+from ._config import RedactedHeaders, resolve_base_url, resolve_credentials
 from ._converter import converter
 from ._events import ClientStats, RetryEvent
 from ._exceptions import (
@@ -130,11 +130,8 @@ class Client:
             stats=self.stats,
             on_retry=on_retry,
         )
-        self._headers = {
-            **self._credentials.headers(),
-            "User-Agent": user_agent or USER_AGENT,
-            "Accept": "application/json",
-        }
+        self._headers = self._credentials.headers()
+        self._headers.update({"User-Agent": user_agent or USER_AGENT, "Accept": "application/json"})
         self._borrowed_session = session
         self._session: aiohttp.ClientSession | None = session
         self._state = _State.UNOPENED
@@ -219,7 +216,7 @@ class Client:
         headers = self._headers
         if api_request.json is not None:
             data = json.dumps(api_request.json, separators=(",", ":")).encode()
-            headers = {**headers, "Content-Type": "application/json"}
+            headers = RedactedHeaders(headers, **{"Content-Type": "application/json"})
         token = current_request.set(api_request)
         try:
             async with session.request(

@@ -15,7 +15,7 @@ import yarl
 
 from ._exceptions import ConfigurationError
 
-__all__ = ["SITES", "Credentials", "resolve_base_url", "resolve_credentials"]
+__all__ = ["SITES", "Credentials", "RedactedHeaders", "resolve_base_url", "resolve_credentials"]
 
 # The API host is https://api.<site> (API reference, "Sites").
 SITES = (
@@ -32,6 +32,19 @@ SITES = (
 DEFAULT_SITE = "datadoghq.com"
 
 
+class RedactedHeaders(dict[str, str]):
+    """Request headers that hold the keys: a plain dict for aiohttp, but printed without the keys
+    (so a traceback that shows local variables, or a debugger, does not reveal them)."""
+
+    _SECRET = frozenset({"dd-api-key", "dd-application-key"})
+
+    def __repr__(self) -> str:
+        shown = {k: "<redacted>" if k.lower() in self._SECRET else v for k, v in self.items()}
+        return f"RedactedHeaders({shown!r})"
+
+    __str__ = __repr__
+
+
 @attrs.frozen(repr=False)
 class Credentials:
     """The two keys. Never printed: its repr names no key."""
@@ -42,8 +55,8 @@ class Credentials:
     def __repr__(self) -> str:
         return "Credentials(api_key=<redacted>, app_key=<redacted>)"
 
-    def headers(self) -> dict[str, str]:
-        return {"DD-API-KEY": self.api_key, "DD-APPLICATION-KEY": self.app_key}
+    def headers(self) -> RedactedHeaders:
+        return RedactedHeaders({"DD-API-KEY": self.api_key, "DD-APPLICATION-KEY": self.app_key})
 
 
 def _from_env(value: str | None, argument: str, variable: str, env: Mapping[str, str]) -> str:

@@ -310,3 +310,16 @@ async def test_transport_errors_never_show_the_keys() -> None:
     for text in (str(caught.value), repr(caught.value), caught.value.url):
         assert API_KEY not in text
         assert APP_KEY not in text
+
+
+async def test_a_traceback_with_local_variables_shows_no_key(stub: StubAPI) -> None:
+    import traceback
+
+    stub.reply("PATCH", KEY_PATH, status=500, json={"errors": ["boom"]})
+    async with aiodd.Client(API_KEY, APP_KEY, base_url=stub.base_url, retry=None) as client:  # type: ignore[attr-defined]
+        with pytest.raises(aiodd.InternalServerError) as caught:
+            await client.service_accounts.application_keys.update(SA, KEY, name="x")
+        shown = "".join(traceback.TracebackException.from_exception(caught.value, capture_locals=True).format())
+        shown += repr(vars(client)) + repr(client)
+    assert "headers" in shown  # the request's local variables were captured...
+    assert API_KEY not in shown and APP_KEY not in shown  # ...without the keys
