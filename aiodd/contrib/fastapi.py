@@ -153,14 +153,6 @@ def http_exception_for(exc: APIError | InvalidArgumentError) -> HTTPException:
     """
     if isinstance(exc, InvalidArgumentError):
         return HTTPException(422, str(exc))
-    if isinstance(exc, NotFoundError):
-        return HTTPException(404, "The Datadog resource was not found.")
-    if isinstance(exc, ConflictError):
-        return HTTPException(409, "Datadog reported a conflict with the current state of the resource.")
-    if isinstance(exc, BadRequestError):
-        return HTTPException(400, "Datadog rejected the request as invalid.")
-    if isinstance(exc, UnprocessableEntityError):
-        return HTTPException(422, "Datadog could not process the request.")
     if isinstance(exc, RateLimitError):
         seconds = _retry_after_seconds(exc.rate_limit)
         return HTTPException(
@@ -168,27 +160,36 @@ def http_exception_for(exc: APIError | InvalidArgumentError) -> HTTPException:
             f"Datadog's rate limit for this service is exhausted; retry in {seconds} s.",
             headers={"Retry-After": str(seconds)},
         )
-    if isinstance(exc, AuthenticationError):
-        return HTTPException(
-            502, f"Datadog did not accept the API or application key this service uses. {_UPSTREAM_CREDENTIALS}"
-        )
-    if isinstance(exc, PermissionDeniedError):
-        return HTTPException(
-            502,
-            "Datadog refused the credentials this service uses: its application key lacks a permission or scope "
-            f"(or is not registered for the Actions API). {_UPSTREAM_CREDENTIALS}",
-        )
-    if isinstance(exc, APITimeoutError):
-        return HTTPException(504, "Datadog did not answer in time.")
-    if isinstance(exc, APIConnectionError):
-        return HTTPException(502, "Datadog could not be reached.")
-    if isinstance(exc, InternalServerError):
-        return HTTPException(502, "Datadog failed to handle the request.")
-    if isinstance(exc, APIResponseValidationError):
-        return HTTPException(502, "Datadog sent an answer this service could not read.")
+    for error_class, status, detail in _ANSWERS:
+        if isinstance(exc, error_class):
+            return HTTPException(status, detail)
     if isinstance(exc, APIStatusError):
         return HTTPException(502, f"Datadog refused the request this service made (HTTP {exc.status}).")
     return HTTPException(502, "The Datadog request failed.")
+
+
+# The fixed answer for each error class, most specific first.
+_ANSWERS: tuple[tuple[type[APIError], int, str], ...] = (
+    (NotFoundError, 404, "The Datadog resource was not found."),
+    (ConflictError, 409, "Datadog reported a conflict with the current state of the resource."),
+    (BadRequestError, 400, "Datadog rejected the request as invalid."),
+    (UnprocessableEntityError, 422, "Datadog could not process the request."),
+    (
+        AuthenticationError,
+        502,
+        f"Datadog did not accept the API or application key this service uses. {_UPSTREAM_CREDENTIALS}",
+    ),
+    (
+        PermissionDeniedError,
+        502,
+        "Datadog refused the credentials this service uses: its application key lacks a permission or scope "
+        f"(or is not registered for the Actions API). {_UPSTREAM_CREDENTIALS}",
+    ),
+    (APITimeoutError, 504, "Datadog did not answer in time."),
+    (APIConnectionError, 502, "Datadog could not be reached."),
+    (InternalServerError, 502, "Datadog failed to handle the request."),
+    (APIResponseValidationError, 502, "Datadog sent an answer this service could not read."),
+)
 
 
 def _retry_after_seconds(rate_limit: RateLimit | None) -> int:
