@@ -35,19 +35,25 @@ def parse_age(text: str) -> timedelta:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="aiodd", description=__doc__)
-    parser.add_argument("--site", help="Datadog site, e.g. datadoghq.eu (default: DD_SITE or datadoghq.com)")
-    parser.add_argument("--base-url", help="API base URL, overriding the site (a proxy or a fake)")
+    # --site and --base-url are accepted before or after the command words.
+    connection = argparse.ArgumentParser(add_help=False)
+    connection.add_argument(
+        "--site", default=argparse.SUPPRESS, help="Datadog site, e.g. datadoghq.eu (default: DD_SITE or datadoghq.com)"
+    )
+    connection.add_argument(
+        "--base-url", default=argparse.SUPPRESS, help="API base URL, overriding the site (a proxy or a fake)"
+    )
+    parser = argparse.ArgumentParser(prog="aiodd", description=__doc__, parents=[connection])
     commands = parser.add_subparsers(dest="command", required=True)
 
     keys = commands.add_parser("keys", help="service account application keys").add_subparsers(
         dest="keys_command", required=True
     )
-    listing = keys.add_parser("list", help="list a service account's application keys")
+    listing = keys.add_parser("list", help="list a service account's application keys", parents=[connection])
     listing.add_argument("service_account_id")
     listing.add_argument("--json", action="store_true", help="one JSON object per key")
 
-    rotate = keys.add_parser("rotate", help="rotate the application keys of service accounts")
+    rotate = keys.add_parser("rotate", help="rotate the application keys of service accounts", parents=[connection])
     rotate.add_argument("service_account_ids", nargs="+", metavar="SA_ID")
     rotate.add_argument("--secrets-file", required=True, help="where new secrets are appended (mode 0600)")
     rotate.add_argument("--journal", required=True, help="write-ahead journal; re-run with it to resume")
@@ -171,7 +177,7 @@ async def _demo(args: argparse.Namespace) -> int:
 async def _run(args: argparse.Namespace) -> int:
     if args.command == "demo":
         return await _demo(args)
-    async with Client(site=args.site, base_url=args.base_url) as dd:
+    async with Client(site=getattr(args, "site", None), base_url=getattr(args, "base_url", None)) as dd:
         if args.keys_command == "list":
             return await _list(dd, args)
         return await _rotate(dd, args, args.secrets_file, args.journal, args.concurrency)

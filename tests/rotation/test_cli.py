@@ -108,3 +108,16 @@ async def test_demo_rotates_every_seeded_key_and_verifies_it() -> None:
     assert process.returncode == 0, err.decode()
     assert "rotated                       12" in out.decode()
     assert "every live key's secret delivered: yes" in err.decode()
+
+
+async def test_connection_options_may_follow_the_command(tmp_path: Path) -> None:
+    async with FakeDatadog() as fake:
+        [sa] = fake.seed(service_accounts=1, keys_per_account=2)
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "aiodd", "keys", "list", sa, "--json", "--base-url", fake.base_url,
+            env={**os.environ, "DD_API_KEY": fake.api_key, "DD_APP_KEY": fake.app_key},
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        out, err = await asyncio.wait_for(process.communicate(), 60)
+        assert process.returncode == 0, err.decode()
+        assert len(out.decode().splitlines()) == 2
