@@ -23,7 +23,6 @@ import contextlib
 import json
 import logging
 import os
-import re
 import secrets
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator
@@ -37,6 +36,7 @@ from pydantic import BaseModel, Field
 import aiodd
 from aiodd.contrib.fastapi import DatadogClient, aiodd_lifespan, http_exception_for, install_error_handlers
 from aiodd.models import ListApplicationKeysResponse, PartialApplicationKey, UnknownIntegration
+from aiodd.rotation import replacement_name  # the naming `aiodd keys rotate` uses, so operators recognise it
 
 logger = logging.getLogger(__name__)
 
@@ -222,17 +222,6 @@ async def rotate_key(
         registered_for_actions=registered,
         secret=secret,
     )
-
-
-_ROTATED_SUFFIX = re.compile(r"\s*\[rotated [0-9a-f]{12}\]$")
-
-
-def replacement_name(old_name: str | None, marker: str) -> str:
-    """``"deploy"`` -> ``"deploy [rotated 1a2b3c4d5e6f]"``; an earlier suffix is replaced, not stacked.
-
-    The same naming as ``aiodd keys rotate``, so an operator recognises replacements.
-    """
-    return f"{_ROTATED_SUFFIX.sub('', old_name or '') or 'key'} [rotated {marker}]"
 
 
 async def _is_registered(dd: aiodd.Client, key_id: str) -> bool:

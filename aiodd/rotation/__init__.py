@@ -2,7 +2,7 @@
 
 from ._journal import Journal
 from ._report import KeyOutcome, NewKeySecret, Outcome, RotationReport
-from ._rotate import RotationProgress, Sink, rotate_application_keys
+from ._rotate import RotationProgress, Sink, replacement_name, rotate_application_keys
 from ._select import KeySelector, name_matches, older_than
 
 __all__ = [
@@ -16,5 +16,6 @@ __all__ = [
     "Sink",
     "name_matches",
     "older_than",
+    "replacement_name",
     "rotate_application_keys",
 ]
