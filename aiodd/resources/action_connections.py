@@ -6,6 +6,7 @@ Arguments are checked before anything is sent; a bad one raises :class:`aiodd.In
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from types import NoneType
@@ -135,9 +136,7 @@ def _check_integration(
     credentials = integration.credentials
     if credentials is None and method == "update":
         return
-    accepted_credentials = tuple(
-        c for c in get_args(get_type_hints(type(integration))["credentials"]) if c is not NoneType
-    )
+    accepted_credentials = _credential_classes(type(integration))
     if not isinstance(credentials, accepted_credentials):
         names = " or ".join(c.__name__ for c in accepted_credentials)
         raise InvalidArgumentError(
@@ -147,6 +146,12 @@ def _check_integration(
         account_id = credentials.account_id
         if account_id is not None and not _AWS_ACCOUNT_ID.fullmatch(account_id):
             raise InvalidArgumentError(f"AWS account_id must be 12 digits, got {account_id!r}")
+
+
+@functools.cache
+def _credential_classes(integration_class: type) -> tuple[type, ...]:
+    """The credential classes an integration class's ``credentials`` annotation accepts (resolved once)."""
+    return tuple(c for c in get_args(get_type_hints(integration_class)["credentials"]) if c is not NoneType)
 
 
 def _check_tags(tags: Sequence[str] | None) -> list[str] | None:
