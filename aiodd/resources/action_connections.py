@@ -136,7 +136,8 @@ def _check_integration(
     credentials = integration.credentials
     if credentials is None and method == "update":
         return
-    accepted_credentials = _credential_classes(type(integration))
+    integration_class: type = type(integration)
+    accepted_credentials = _credential_classes(integration_class)
     if not isinstance(credentials, accepted_credentials):
         names = " or ".join(c.__name__ for c in accepted_credentials)
         raise InvalidArgumentError(
