@@ -249,7 +249,7 @@ class Client:
         finally:
             current_request.reset(token)
 
-        if status >= 400:
+        if not 200 <= status < 300:  # a 3xx is never followed (allow_redirects=False) and never a success
             error_class = status_error_class(status)
             error = error_class(
                 status=status,

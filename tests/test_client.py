@@ -186,6 +186,28 @@ async def test_204_without_a_content_type_is_a_success(dd: aiodd.Client, stub: S
     assert await dd.app_key_registrations.unregister(KEY) is None
 
 
+@pytest.mark.parametrize("status", [301, 302, 303, 304, 307, 308])
+@pytest.mark.parametrize("method", ["GET", "DELETE", "PUT"])
+async def test_a_3xx_answer_is_an_error_and_its_location_is_never_followed(
+    dd: aiodd.Client, stub: StubAPI, status: int, method: str
+) -> None:
+    # A 302 to a DELETE once passed for success: the report said "rotated" while the key lived on.
+    elsewhere = "/somewhere-else"
+    stub.reply(method, KEY_PATH if method != "PUT" else REGISTRATION_PATH, status=status,
+               headers={"Location": stub.base_url + elsewhere})  # type: ignore[attr-defined]  # fmt: skip
+    stub.reply("GET", elsewhere, json=PARTIAL_KEY)
+    with pytest.raises(aiodd.APIStatusError) as caught:
+        if method == "GET":
+            await dd.service_accounts.application_keys.get(SA, KEY)
+        elif method == "DELETE":
+            await dd.service_accounts.application_keys.delete(SA, KEY)
+        else:
+            await dd.app_key_registrations.register(KEY)
+    assert caught.value.status == status
+    assert type(caught.value) is aiodd.APIStatusError  # not one of the 4xx/5xx subclasses
+    assert [seen.path for seen in stub.seen] == [KEY_PATH if method != "PUT" else REGISTRATION_PATH]
+
+
 async def test_vnd_api_json_answer_is_decoded(dd: aiodd.Client, stub: StubAPI) -> None:
     stub.reply(
         "GET",
