@@ -16,8 +16,16 @@ import attrs
 
 from .._client import Client
 from .._converter import converter
-from .._exceptions import Error
-from ..rotation import KeySelector, RotationReport, name_matches, older_than, rotate_application_keys
+from .._exceptions import ConfigurationError, Error, InvalidArgumentError
+from ..rotation import (
+    Journal,
+    KeySelector,
+    NewKeySecret,
+    RotationReport,
+    name_matches,
+    older_than,
+    rotate_application_keys,
+)
 from ._progress import ProgressPrinter, summary
 from ._secrets_file import SecretsFile
 
@@ -91,35 +99,50 @@ def _selector(args: argparse.Namespace) -> KeySelector | None:
 
 def _report_json(report: RotationReport) -> str:
     return json.dumps(
-        {"keys": [attrs.asdict(k) for k in report.keys], "account_errors": report.account_errors, "ok": report.ok},
+        {
+            "keys": [attrs.asdict(k) for k in report.keys],
+            "account_errors": report.account_errors,
+            "stopped": report.stopped,
+            "ok": report.ok,
+        },
         indent=2,
     )
 
 
-async def _rotate(dd: Client, args: argparse.Namespace, secrets_path: str, journal: str, concurrency: int) -> int:
-    sink = SecretsFile(secrets_path)
+async def _no_delivery(secret: NewKeySecret) -> None:
+    raise AssertionError("a dry run delivers nothing")  # pragma: no cover - never called by a dry run
+
+
+async def _rotate(dd: Client, args: argparse.Namespace, secrets_path: str, journal_path: str, concurrency: int) -> int:
+    dry_run = getattr(args, "dry_run", False)
     printer = ProgressPrinter(dd.stats)
     started = time.monotonic()
     register = {"auto": None, "yes": True, "no": False}[getattr(args, "register_for_actions", "auto")]
-    try:
-        report = await rotate_application_keys(
-            dd,
-            args.service_account_ids,
-            sink=sink,
-            journal=journal,
-            concurrency=concurrency,
-            select=_selector(args) if hasattr(args, "older_than") else None,
-            register_for_actions=register,
-            dry_run=getattr(args, "dry_run", False),
-            on_progress=printer,
-        )
-    finally:
-        sink.close()
+    # The journal first: a second run stops here, before the secrets file is touched or a request sent.
+    with Journal(journal_path, read_only=dry_run) as journal:
+        sink: SecretsFile | None = None if dry_run else SecretsFile(secrets_path)  # a dry run creates no file
+        try:
+            report = await rotate_application_keys(
+                dd,
+                args.service_account_ids,
+                sink=sink or _no_delivery,
+                journal=journal,
+                concurrency=concurrency,
+                select=_selector(args) if hasattr(args, "older_than") else None,
+                register_for_actions=register,
+                dry_run=dry_run,
+                on_progress=printer,
+            )
+        finally:
+            if sink is not None:
+                sink.close()
     printer.finish()
     if args.json:
         print(_report_json(report))
     else:
         print(summary(report, dd.stats, time.monotonic() - started))
+    if report.stopped is not None:
+        print(f"aiodd: error: {report.stopped}; re-run with the same --journal to resume", file=sys.stderr)
     return 0 if report.ok else 1
 
 
@@ -188,9 +211,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return asyncio.run(_run(args))
-    except Error as exc:
+    except (ConfigurationError, InvalidArgumentError) as exc:  # usage or configuration: nothing was changed
         print(f"aiodd: error: {exc}", file=sys.stderr)
         return 2
+    except Error as exc:  # the API (or a file) failed while working
+        print(f"aiodd: error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("aiodd: interrupted; re-run with the same --journal to resume", file=sys.stderr)
         return 130

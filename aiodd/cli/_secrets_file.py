@@ -5,52 +5,66 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import stat
-from pathlib import Path
 
-from .._exceptions import ConfigurationError
 from ..rotation import NewKeySecret
+from ..rotation._locked_file import LockedFile
 
 __all__ = ["SecretsFile"]
+
+
+class _SecretLine(bytes):
+    """A line holding a secret: printed without it (tracebacks that show local variables)."""
+
+    def __repr__(self) -> str:
+        return f"<secret line, {len(self)} bytes>"
 
 
 class SecretsFile:
     """Append ``{"service_account_id", "key_id", "name", "replaces", "secret"}`` lines.
 
-    The file is created with mode 0600; an existing file readable by others is refused. Each
-    line is flushed and fsynced before the call returns, so before the old key is touched.
+    The file is created with mode 0600; a symbolic link, another user's file, or one that others
+    can read is refused, and it is locked against a second run (:class:`LockedFile`). A line
+    counts as delivered only once all of it is written and fsynced; a write that fails leaves the
+    file as it was and raises :class:`~aiodd.rotation.StorageError`, which stops the rotation.
+    ``holds(key_id)`` tells a resume which keys the file already holds.
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path)
-        self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        mode = stat.S_IMODE(os.fstat(self._fd).st_mode)
-        if mode & 0o077:
-            os.close(self._fd)
-            raise ConfigurationError(
-                f"{self.path} is accessible to other users (mode {mode:o}); use a new file or chmod 600 it"
-            )
+        self._file = LockedFile(path, private=True)
+        self.path = self._file.path
+        self._held: set[str] = set()
+        for line in self._file.lines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(entry, dict) and isinstance(entry.get("key_id"), str):
+                self._held.add(entry["key_id"])
         self._lock = asyncio.Lock()
 
     async def __call__(self, secret: NewKeySecret) -> None:
-        line = json.dumps(
-            {
-                "service_account_id": secret.service_account_id,
-                "key_id": secret.key_id,
-                "name": secret.name,
-                "replaces": secret.replaces,
-                "secret": secret.secret,
-            }
+        line = _SecretLine(  # no plain local holds the secret: see _SecretLine
+            json.dumps(
+                {
+                    "service_account_id": secret.service_account_id,
+                    "key_id": secret.key_id,
+                    "name": secret.name,
+                    "replaces": secret.replaces,
+                    "secret": secret.secret,
+                }
+            ).encode()
+            + b"\n"
         )
         async with self._lock:
-            await asyncio.to_thread(self._append, (line + "\n").encode())
+            await asyncio.to_thread(self._file.append, line)
+            self._held.add(secret.key_id)
 
-    def _append(self, data: bytes) -> None:
-        os.write(self._fd, data)
-        os.fsync(self._fd)
+    def holds(self, key_id: str) -> bool:
+        """Whether a complete line for this key is in the file."""
+        return key_id in self._held
 
     def close(self) -> None:
-        os.close(self._fd)
+        self._file.close()
 
     def __repr__(self) -> str:
         return f"SecretsFile({str(self.path)!r})"

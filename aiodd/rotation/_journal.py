@@ -1,27 +1,44 @@
-"""The write-ahead journal of a rotation: JSON Lines, flushed and fsynced before each irreversible step.
+"""The write-ahead journal of a rotation: JSON Lines, each line durable before the step it announces.
 
-It records ids, names and markers, never a secret. Each line is one step of one key's rotation,
-identified by ``(service_account_id, old_key_id)``; replaying the lines gives each key's last step,
-which is where a resumed run picks up.
+It records ids, names and markers, never a secret. The first line names the journal with a random
+id, from which each replacement's marker is derived, so a resume can recognise its own replacements
+in a listing even if the line announcing one was lost. Every other line is one step of one key's
+rotation, identified by ``(service_account_id, old_key_id)``; replaying the lines gives each key's
+last step, where a resumed run picks up.
+
+The file is locked for one run at a time, a torn last line is cut off when it is opened, and a
+failed write leaves it as it was (:class:`LockedFile`). Journals from aiodd 0.1 (no first line)
+resume as they are; a line that version glued onto a torn one is recovered.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
+import logging
 import os
-from collections.abc import Iterator
+import uuid
 from pathlib import Path
-from typing import IO, Any
+from types import TracebackType
+from typing import Any
 
 import attrs
 
+from ._locked_file import LockedFile
+
 __all__ = ["Journal", "KeyProgress", "Step"]
+
+logger = logging.getLogger("aiodd.rotation")
+
+_FORMAT = "aiodd.rotation"
+_VERSION = 2
+_RECORD_START = b'{"sa":'  # every step line starts so (json.dumps keeps key order)
 
 
 class Step:
     """The steps of one key's rotation, in order. ``CREATING`` is written before the create call,
-    with the replacement's unique marker, so that a crash between the two can be cleaned up."""
+    with the replacement's marker, so that a crash between the two can be cleaned up."""
 
     CREATING = "creating"
     CREATED = "created"
@@ -46,27 +63,43 @@ class KeyProgress:
 
 
 class Journal:
-    """Append-only JSONL file. ``None`` path: an in-memory journal (nothing survives a crash)."""
+    """The journal at ``path`` (``None``: in memory only, nothing survives a crash).
 
-    def __init__(self, path: str | os.PathLike[str] | None) -> None:
+    Opening it takes the lock (:class:`FileInUseError` if another run holds it) and reads it.
+    ``read_only`` (a dry run) takes a shared lock, repairs nothing, and never creates the file.
+    Close it, or use it as a context manager, to release the lock.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> None:
         self.path = None if path is None else Path(path)
         self._progress: dict[tuple[str, str], KeyProgress] = {}
-        self._file: IO[str] | None = None
+        self._file: LockedFile | None = None
         self._lock = asyncio.Lock()
-        if self.path is not None and self.path.exists():
-            for entry in self._read(self.path):
-                self._apply(entry)
+        self.id: str | None = None
+        if self.path is not None and not (read_only and not self.path.exists()):
+            if not read_only:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = LockedFile(self.path, read_only=read_only)
+            for number, line in enumerate(self._file.lines(), 1):
+                self._read_line(line, number)
+        self._needs_header = self.id is None
+        if self.id is None:
+            self.id = uuid.uuid4().hex
 
-    @staticmethod
-    def _read(path: Path) -> Iterator[dict[str, Any]]:
-        with path.open(encoding="utf-8") as handle:
-            for line in handle:
-                try:
-                    entry = json.loads(line)
-                except ValueError:
-                    continue  # a torn last line from a crash mid-write
-                if isinstance(entry, dict) and "sa" in entry and "old" in entry and "step" in entry:
-                    yield entry
+    def __repr__(self) -> str:
+        return f"Journal({None if self.path is None else str(self.path)!r})"
+
+    def _read_line(self, line: bytes, number: int) -> None:
+        entry = _parse(line)
+        if entry is None and (start := line.rfind(_RECORD_START)) > 0:
+            entry = _parse(line[start:])  # aiodd 0.1 appended after a torn line: keep the complete record
+        if entry is None:
+            logger.warning("%s: line %d is not a journal record; ignored", self.path, number)
+        elif entry.get("journal") == _FORMAT:
+            if self.id is None and isinstance(entry.get("id"), str):
+                self.id = entry["id"]
+        elif all(isinstance(entry.get(field), str) for field in ("sa", "old", "step")):
+            self._apply(entry)
 
     def _apply(self, entry: dict[str, Any]) -> KeyProgress:
         key = (entry["sa"], entry["old"])
@@ -81,39 +114,52 @@ class Journal:
         progress.registered = entry.get("registered", progress.registered)
         return progress
 
+    def marker_for(self, service_account_id: str, old_key_id: str) -> str:
+        """The marker every replacement of this old key made under this journal carries in its name."""
+        digest = hashlib.sha256(f"{self.id}\0{service_account_id}\0{old_key_id}".encode())
+        return digest.hexdigest()[:12]
+
     def get(self, service_account_id: str, old_key_id: str) -> KeyProgress | None:
         return self._progress.get((service_account_id, old_key_id))
 
     def for_account(self, service_account_id: str) -> list[KeyProgress]:
         return [p for (sa, _), p in self._progress.items() if sa == service_account_id]
 
-    def replacement_ids(self) -> set[str]:
-        """Ids of keys this journal created: never selected for rotation themselves."""
-        return {p.new_key_id for p in self._progress.values() if p.new_key_id}
-
-    def markers(self) -> set[str]:
-        return {p.marker for p in self._progress.values() if p.marker}
-
     async def record(self, service_account_id: str, old_key_id: str, step: str, **fields: Any) -> KeyProgress:
-        """Append one step and make it durable (flush + fsync) before returning."""
+        """Append one step and make it durable before returning; :class:`StorageError` if it cannot be."""
         entry = {"sa": service_account_id, "old": old_key_id, "step": step, **fields}
-        line = json.dumps(entry, separators=(",", ":")) + "\n"
+        data = _line(entry)
         async with self._lock:
-            progress = self._apply(entry)
-            if self.path is not None:
-                await asyncio.to_thread(self._write, line)
-        return progress
-
-    def _write(self, line: str) -> None:
-        if self._file is None:
-            assert self.path is not None
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = self.path.open("a", encoding="utf-8")
-        self._file.write(line)
-        self._file.flush()
-        os.fsync(self._file.fileno())
+            if self._file is not None:
+                if self._file.read_only:
+                    raise RuntimeError("a read-only journal cannot record")
+                if self._needs_header:
+                    data = _line({"journal": _FORMAT, "version": _VERSION, "id": self.id}) + data
+                await asyncio.to_thread(self._file.append, data)
+                self._needs_header = False
+            return self._apply(entry)
 
     def close(self) -> None:
+        """Release the lock (a journal file this run created and never wrote to is removed)."""
         if self._file is not None:
             self._file.close()
-            self._file = None
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def _line(entry: dict[str, Any]) -> bytes:
+    return (json.dumps(entry, separators=(",", ":")) + "\n").encode()
+
+
+def _parse(line: bytes) -> dict[str, Any] | None:
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        return None
+    return entry if isinstance(entry, dict) else None

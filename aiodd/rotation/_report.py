@@ -48,6 +48,7 @@ class RotationReport:
 
     keys: list[KeyOutcome] = attrs.Factory(list)
     account_errors: dict[str, str] = attrs.Factory(dict)  # accounts whose keys could not be listed
+    stopped: str | None = None  # why the run stopped early (a file write failed); a resume finishes it
 
     def count(self, outcome: str) -> int:
         return sum(1 for k in self.keys if k.outcome == outcome)
@@ -62,5 +63,5 @@ class RotationReport:
 
     @property
     def ok(self) -> bool:
-        """True when nothing failed."""
-        return self.failed == 0
+        """True when nothing failed and the run was not stopped."""
+        return self.failed == 0 and self.stopped is None

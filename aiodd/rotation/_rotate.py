@@ -1,20 +1,23 @@
 """``rotate_application_keys``: replace many service accounts' keys without losing a secret.
 
-For each selected key: journal the replacement's unique marker, create the replacement (same
-scopes), hand its secret to the sink and wait, move the Actions registration if the old key had
-one, and only then delete the old key. A failed sink deletes the replacement and keeps the old
-key. A failed step is reported and the run moves on. Re-running with the same journal resumes:
-finished keys are skipped, a replacement whose secret was never delivered is deleted and made
-afresh (its secret existed only in the lost create answer), and a delivered one is finished.
+For each selected key: journal the replacement's marker, create the replacement (same scopes),
+hand its secret to the sink and wait, move the Actions registration if the old key had one, and
+only then delete the old key. A failed sink deletes the replacement and keeps the old key. A
+failed step is reported and the run moves on; a journal or secrets-file write that fails
+(:class:`StorageError`) stops the run cleanly instead. Re-running with the same journal resumes:
+what to do with each key is decided by :func:`aiodd.rotation._resume.decide` from the journal and
+the account's listing; this module only carries the decisions out.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
+import logging
 import os
 import re
-import uuid
+from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable
 
 import attrs
@@ -22,11 +25,15 @@ import attrs
 from .._client import Client
 from .._exceptions import APIError, Error, InvalidArgumentError, NotFoundError
 from ..models.service_accounts import PartialApplicationKey
+from ._errors import StorageError
 from ._journal import Journal, KeyProgress, Step
 from ._report import KeyOutcome, NewKeySecret, Outcome, RotationReport
+from ._resume import Action, Decision, KeyView, decide
 from ._select import KeySelector
 
 __all__ = ["RotationProgress", "Sink", "rotate_application_keys"]
+
+logger = logging.getLogger("aiodd.rotation")
 
 Sink = Callable[[NewKeySecret], Awaitable[object]]
 
@@ -45,6 +52,11 @@ def replacement_name(old_name: str | None, marker: str) -> str:
     return f"{base} [rotated {marker}]"
 
 
+def _is_async_callable(sink: object) -> bool:
+    call = type(sink).__call__ if callable(sink) else None
+    return inspect.iscoroutinefunction(sink) or inspect.iscoroutinefunction(call)
+
+
 @attrs.define
 class RotationProgress:
     """Live counters, passed to ``on_progress`` after every change."""
@@ -54,6 +66,20 @@ class RotationProgress:
     keys_planned: int = 0
     keys_finished: int = 0
     keys_failed: int = 0
+
+
+@attrs.frozen
+class _Plan:
+    """One old key of a listed account, and what to do with it."""
+
+    old_key_id: str
+    old: PartialApplicationKey | None  # None: the old key is no longer listed
+    progress: KeyProgress | None
+    decision: Decision
+
+    @property
+    def old_name(self) -> str | None:
+        return self.old.attributes.name if self.old and self.old.attributes else None
 
 
 class _Rotation:
@@ -71,6 +97,8 @@ class _Rotation:
         self.dd = dd
         self.keys = dd.service_accounts.application_keys
         self.sink = sink
+        holds = getattr(sink, "holds", None)
+        self.sink_holds: Callable[[str], bool] | None = holds if callable(holds) else None
         self.journal = journal
         self.limit = asyncio.Semaphore(concurrency)
         self.select = select
@@ -92,6 +120,11 @@ class _Rotation:
             self.progress.keys_failed += 1
         self._changed()
 
+    def _stop(self, reason: str) -> None:
+        """A file write failed: start no new key (those in progress finish their step)."""
+        if self.report.stopped is None:
+            self.report.stopped = reason
+
     async def run(self, service_account_ids: list[str]) -> RotationReport:
         self.progress.accounts_total = len(service_account_ids)
         self._changed()
@@ -109,67 +142,126 @@ class _Rotation:
     async def _account(self, sa: str) -> None:
         try:
             async with self.limit:
+                if self.report.stopped is not None:
+                    return
                 keys = await self.keys.list(sa).to_list()
         except APIError as exc:
             self.report.account_errors[sa] = str(exc)
             self.progress.accounts_listed += 1
             self._changed()
             return
-        listed = {k.id for k in keys if k.id}
-        markers = self.journal.markers()
-        replacements = self.journal.replacement_ids()
-        chosen = [
-            k
-            for k in keys
-            if k.id
-            and k.id not in replacements
-            and marker_of(k.attributes.name if k.attributes else None) not in markers
-            and (self.select is None or self.select(k))
-        ]
-        # Keys an earlier run of this journal took on whose old key is gone: finish or report them.
-        orphans = [
-            p
-            for p in self.journal.for_account(sa)
-            if p.old_key_id not in listed and p.step not in (Step.ROLLED_BACK, Step.FAILED)
-        ]
+        plans = [plan for plan in self._plans(sa, keys) if plan.decision != Decision(Action.SKIP)]
         self.progress.accounts_listed += 1
-        self.progress.keys_planned += len(chosen) + len(orphans)
+        self.progress.keys_planned += sum(1 for plan in plans if plan.decision.action is not Action.SKIP)
         self._changed()
-        await asyncio.gather(
-            *(self._key(sa, k.id, k) for k in chosen if k.id), *(self._key(sa, p.old_key_id, None) for p in orphans)
-        )
+        await asyncio.gather(*(self._key(sa, plan) for plan in plans))
 
-    async def _key(self, sa: str, old_id: str, old: PartialApplicationKey | None) -> None:
-        old_name = old.attributes.name if old and old.attributes else None
-        progress = self.journal.get(sa, old_id)
-        if progress is not None and progress.step == Step.DONE:
-            self._finish(KeyOutcome(sa, old_id, old_name, Outcome.ALREADY_DONE, progress.new_key_id, progress.new_name))
-            return
+    def _plans(self, sa: str, keys: list[PartialApplicationKey]) -> list[_Plan]:
+        """Sort the listing into old keys and this journal's replacements of them; decide for each old key."""
+        progress = {p.old_key_id: p for p in self.journal.for_account(sa)}
+        owner_by_marker: dict[str, str] = {}
+        for old_id, p in progress.items():
+            owner_by_marker[self.journal.marker_for(sa, old_id)] = old_id
+            if p.marker:  # journals from aiodd 0.1 used random markers
+                owner_by_marker[p.marker] = old_id
+        for key in keys:
+            if key.id:
+                owner_by_marker.setdefault(self.journal.marker_for(sa, key.id), key.id)
+        owner_by_id = {p.new_key_id: old_id for old_id, p in progress.items() if p.new_key_id}
+        listed: dict[str, PartialApplicationKey] = {}
+        replacements: dict[str, set[str]] = defaultdict(set)
+        for key in keys:
+            if not key.id:
+                continue
+            owner = owner_by_id.get(key.id) or owner_by_marker.get(
+                marker_of(key.attributes.name if key.attributes else None) or ""
+            )
+            if owner is not None and owner != key.id:
+                replacements[owner].add(key.id)
+            else:
+                listed[key.id] = key
+        plans = []
+        for old_id in sorted(listed.keys() | progress.keys() | replacements.keys()):
+            old = listed.get(old_id)
+            mine = frozenset(replacements.get(old_id, ()))
+            holds = self.sink_holds
+            view = KeyView(
+                old_listed=old is not None,
+                replacements=mine,
+                confirmed=frozenset(k for k in mine if holds is not None and holds(k)),
+                selected=old is not None and (self.select is None or self.select(old)),
+            )
+            plans.append(_Plan(old_id, old, progress.get(old_id), decide(progress.get(old_id), view)))
+        return plans
+
+    async def _key(self, sa: str, plan: _Plan) -> None:
+        decision = plan.decision
         if self.dry_run:
-            self._finish(KeyOutcome(sa, old_id, old_name, Outcome.DRY_RUN))
+            if decision.action is not Action.SKIP:
+                self._finish(self._dry_run_outcome(sa, plan))
             return
         async with self.limit:
+            if self.report.stopped is not None:
+                return  # not started: a resume takes it up
             try:
-                outcome = await self._rotate(sa, old_id, old, progress)
+                outcome = await self._carry_out(sa, plan)
+            except StorageError as exc:
+                self._stop(str(exc))
+                outcome = KeyOutcome(sa, plan.old_key_id, plan.old_name, Outcome.FAILED, error=str(exc))
             except Error as exc:  # recorded and reported; the journal keeps the step for a resume
-                outcome = KeyOutcome(sa, old_id, old_name, Outcome.FAILED, error=f"{type(exc).__name__}: {exc}")
-        self._finish(outcome)
+                outcome = KeyOutcome(
+                    sa, plan.old_key_id, plan.old_name, Outcome.FAILED, error=f"{type(exc).__name__}: {exc}"
+                )
+        if outcome is not None:
+            self._finish(outcome)
 
-    async def _rotate(
-        self, sa: str, old_id: str, old: PartialApplicationKey | None, progress: KeyProgress | None
-    ) -> KeyOutcome:
-        old_name = old.attributes.name if old and old.attributes else None
-        if progress is not None and progress.step in (Step.DELIVERED, Step.REGISTERED) and progress.new_key_id:
-            return await self._complete(sa, old_id, old_name, progress.new_key_id, progress.new_name, progress.step)
-        if progress is not None and progress.step == Step.CREATED and progress.new_key_id:
-            await self._delete_key(sa, progress.new_key_id)  # its secret is lost: never delivered
-        elif progress is not None and progress.step == Step.CREATING and progress.marker:
-            await self._delete_marked(sa, progress.marker)  # the create may have landed before the crash
-        if old is None:  # the old key is gone and no delivered replacement exists: nothing to rotate
+    def _dry_run_outcome(self, sa: str, plan: _Plan) -> KeyOutcome:
+        action, progress = plan.decision.action, plan.progress
+        if action is Action.ALREADY_DONE and progress is not None:
+            return KeyOutcome(
+                sa, plan.old_key_id, plan.old_name, Outcome.ALREADY_DONE, progress.new_key_id, progress.new_name
+            )
+        if action in (Action.ROTATE, Action.FINISH):
+            return KeyOutcome(sa, plan.old_key_id, plan.old_name, Outcome.DRY_RUN)
+        return KeyOutcome(sa, plan.old_key_id, plan.old_name, Outcome.FAILED, error=self._problem(plan))
+
+    @staticmethod
+    def _problem(plan: _Plan) -> str:
+        if plan.decision.action is Action.KEEP:
+            return (
+                f"the old key no longer exists; replacement(s) {', '.join(sorted(plan.decision.kept))} kept because "
+                "their delivery is not recorded: check the sink, then delete those not in use"
+            )
+        return "the old key no longer exists"
+
+    async def _carry_out(self, sa: str, plan: _Plan) -> KeyOutcome | None:
+        decision, progress, old_id, old_name = plan.decision, plan.progress, plan.old_key_id, plan.old_name
+        for key_id in sorted(decision.delete):  # replacements known to be undelivered
+            logger.info("deleting undelivered replacement %s of key %s", key_id, old_id)
+            await self._delete_key(sa, key_id)
+        if decision.action is Action.ALREADY_DONE:
+            new_id, new_name = (progress.new_key_id, progress.new_name) if progress else (None, None)
+            return KeyOutcome(sa, old_id, old_name, Outcome.ALREADY_DONE, new_id, new_name)
+        if decision.action is Action.SKIP:
+            return None
+        if decision.action is Action.GONE:
             await self.journal.record(sa, old_id, Step.FAILED)
-            return KeyOutcome(sa, old_id, None, Outcome.FAILED, error="the old key no longer exists")
+            return KeyOutcome(sa, old_id, old_name, Outcome.FAILED, error=self._problem(plan))
+        if decision.action is Action.KEEP:
+            return KeyOutcome(sa, old_id, old_name, Outcome.FAILED, error=self._problem(plan))
+        if decision.action is Action.FINISH:
+            assert decision.replacement is not None
+            new_name = progress.new_name if progress else None
+            step = progress.step if progress else Step.DELIVERED
+            if decision.record_delivery:
+                await self.journal.record(sa, old_id, Step.DELIVERED, new=decision.replacement)
+                step = Step.DELIVERED
+            return await self._complete(sa, old_id, old_name, decision.replacement, new_name, step)
+        assert plan.old is not None  # ROTATE is decided only for a listed old key
+        return await self._rotate(sa, plan.old, old_id, old_name)
 
-        marker = uuid.uuid4().hex[:12]
+    async def _rotate(self, sa: str, old: PartialApplicationKey, old_id: str, old_name: str | None) -> KeyOutcome:
+        marker = self.journal.marker_for(sa, old_id)
         new_name = replacement_name(old_name, marker)
         await self.journal.record(sa, old_id, Step.CREATING, marker=marker, new_name=new_name)
         scopes = old.attributes.scopes if old.attributes else None
@@ -184,15 +276,21 @@ class _Rotation:
             if new_id:
                 await self._delete_key(sa, new_id)
             raise Error("the create answer carried no key id or secret")
-        await self.journal.record(sa, old_id, Step.CREATED, new=new_id)
+        try:
+            await self.journal.record(sa, old_id, Step.CREATED, new=new_id)
+        except StorageError:
+            await self._delete_key(sa, new_id)  # never delivered; the journal's marker covers a crash here
+            raise
         try:
             await self.sink(NewKeySecret(sa, new_id, new_name, old_id, secret))
         except Exception as exc:
+            # A StorageError is ours (the secrets file) and names no secret; any other message might.
+            reason = f"sink failed: {exc}" if isinstance(exc, StorageError) else f"sink failed: {type(exc).__name__}"
+            if isinstance(exc, StorageError):
+                self._stop(str(exc))
             await self._delete_key(sa, new_id)
             await self.journal.record(sa, old_id, Step.ROLLED_BACK)
-            return KeyOutcome(
-                sa, old_id, old_name, Outcome.FAILED, new_id, new_name, error=f"sink failed: {type(exc).__name__}"
-            )
+            return KeyOutcome(sa, old_id, old_name, Outcome.FAILED, new_id, new_name, error=reason)
         await self.journal.record(sa, old_id, Step.DELIVERED)
         return await self._complete(sa, old_id, old_name, new_id, new_name, Step.DELIVERED)
 
@@ -218,7 +316,7 @@ class _Rotation:
 
     async def _delete_marked(self, sa: str, marker: str) -> None:
         async for key in self.keys.list(sa, filter=marker):
-            if key.id and key.attributes and marker in (key.attributes.name or ""):
+            if key.id and key.attributes and marker_of(key.attributes.name) == marker:
                 await self._delete_key(sa, key.id)
 
 
@@ -227,7 +325,7 @@ async def rotate_application_keys(
     service_account_ids: Iterable[str],
     *,
     sink: Sink,
-    journal: str | os.PathLike[str] | None = None,
+    journal: str | os.PathLike[str] | Journal | None = None,
     concurrency: int = 8,
     select: KeySelector | None = None,
     register_for_actions: bool | None = None,
@@ -236,24 +334,33 @@ async def rotate_application_keys(
 ) -> RotationReport:
     """Rotate the application keys of many service accounts; see the module docstring.
 
-    ``sink`` is awaited with each :class:`NewKeySecret` and must store it durably before
-    returning; the old key is deleted only after it returns. ``journal`` is the path of the
-    write-ahead journal that makes a re-run resume (strongly recommended). ``concurrency`` bounds
-    the keys in progress at once. ``select`` picks keys (default all; see ``older_than``,
-    ``name_matches``). ``register_for_actions``: None keeps each key's Actions registration
-    as it was, True registers every new key, False none. ``dry_run`` lists what would rotate.
+    ``sink`` is an async callable awaited with each :class:`NewKeySecret`; it must store it
+    durably before returning, and the old key is deleted only after it returns. A sink with a
+    ``holds(key_id) -> bool`` method (the CLI's secrets file has one) lets a resume finish a key
+    whose delivery happened but whose journal line was lost. ``journal`` is the path of the
+    write-ahead journal that makes a re-run resume (strongly recommended), or an open
+    :class:`Journal`; it is locked for this run (:class:`FileInUseError` at once if another run
+    holds it, before anything is sent). ``concurrency`` bounds the keys in progress at once.
+    ``select`` picks keys (default all; see ``older_than``, ``name_matches``).
+    ``register_for_actions``: None keeps each key's Actions registration as it was, True
+    registers every new key, False none. ``dry_run`` lists what would rotate and writes nothing.
+
+    If a journal or secrets-file write fails, the run starts no new key and returns a report
+    whose ``stopped`` says why; re-running with the same journal finishes the work.
     """
     ids = [service_account_ids] if isinstance(service_account_ids, str) else list(service_account_ids)
     if not ids:
         raise InvalidArgumentError("service_account_ids is empty")
     if not isinstance(concurrency, int) or isinstance(concurrency, bool) or concurrency < 1:
         raise InvalidArgumentError(f"concurrency must be a positive integer, got {concurrency!r}")
-    if not callable(sink):
-        raise InvalidArgumentError("sink must be an async callable taking a NewKeySecret")
-    store = Journal(journal)
+    if not _is_async_callable(sink):
+        raise InvalidArgumentError("sink must be an async callable taking a NewKeySecret (define it with 'async def')")
+    if select is not None and not callable(select):
+        raise InvalidArgumentError("select must be a callable taking a key and returning a bool")
+    store = journal if isinstance(journal, Journal) else Journal(journal, read_only=dry_run)
     try:
-        return await _Rotation(dd, sink, store, concurrency, select, register_for_actions, dry_run, on_progress).run(
-            list(dict.fromkeys(ids))
-        )
+        rotation = _Rotation(dd, sink, store, concurrency, select, register_for_actions, dry_run, on_progress)
+        return await rotation.run(list(dict.fromkeys(ids)))
     finally:
-        store.close()
+        if store is not journal:
+            store.close()

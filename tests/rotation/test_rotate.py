@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 
 import aiodd
-from aiodd.rotation import NewKeySecret, Outcome, name_matches, rotate_application_keys
+from aiodd.rotation import (
+    FileInUseError,
+    Journal,
+    NewKeySecret,
+    Outcome,
+    StorageError,
+    name_matches,
+    rotate_application_keys,
+)
 from aiodd.testing import FakeDatadog
 
 KEYS = "/api/v2/service_accounts/*/application_keys"
@@ -252,3 +260,170 @@ def test_replacement_names_carry_one_marker() -> None:
     name = replacement_name("deploy [rotated 0123456789ab]", "fedcba987654")
     assert name == "deploy [rotated fedcba987654]" and marker_of(name) == "fedcba987654"
     assert marker_of("deploy") is None and replacement_name(None, "0123456789ab") == "key [rotated 0123456789ab]"
+
+
+# --- durability: the sink, the journal and resumes -------------------------------------------------
+
+
+async def test_a_plain_function_sink_is_refused_before_anything_is_sent() -> None:
+    def not_async(secret: NewKeySecret) -> None:
+        pass
+
+    async with FakeDatadog() as fake, fake.client() as dd:
+        [sa] = fake.seed(service_accounts=1, keys_per_account=1)
+        with pytest.raises(aiodd.InvalidArgumentError, match="async def"):
+            await rotate_application_keys(dd, [sa], sink=not_async)  # type: ignore[arg-type]
+        assert fake.requests_seen() == 0
+
+
+async def test_a_sink_object_with_an_async_call_is_accepted() -> None:
+    async with FakeDatadog() as fake, fake.client() as dd:
+        [sa] = fake.seed(service_accounts=1, keys_per_account=1)
+        report = await rotate_application_keys(dd, [sa], sink=Vault())
+        assert report.rotated == 1
+
+
+async def test_a_journal_in_use_stops_a_second_run_before_any_request(tmp_path: Path) -> None:
+    journal = tmp_path / "journal.jsonl"
+    async with FakeDatadog() as fake, fake.client() as dd:
+        [sa] = fake.seed(service_accounts=1, keys_per_account=1)
+        with Journal(journal), pytest.raises(FileInUseError, match="in use by another run"):
+            await rotate_application_keys(dd, [sa], sink=Vault(), journal=journal)
+        assert fake.requests_seen() == 0
+
+
+class FullDisk(Vault):
+    """A sink whose storage fails for good after ``room`` deliveries."""
+
+    def __init__(self, room: int) -> None:
+        super().__init__()
+        self.room = room
+
+    async def __call__(self, secret: NewKeySecret) -> None:
+        if len(self.secrets) >= self.room:
+            raise StorageError("could not write /vault: No space left on device")
+        self.secrets[secret.key_id] = secret
+
+
+async def test_a_storage_error_from_the_sink_stops_the_run_cleanly_and_a_resume_finishes(tmp_path: Path) -> None:
+    journal = tmp_path / "journal.jsonl"
+    async with FakeDatadog() as fake, fake.client() as dd:
+        accounts = fake.seed(service_accounts=4, keys_per_account=2)
+        originals = {sa: set(keys_of(fake, sa)) for sa in accounts}
+        full = FullDisk(room=1)
+        report = await rotate_application_keys(dd, accounts, sink=full, journal=journal, concurrency=1)
+        assert report.stopped == "could not write /vault: No space left on device" and not report.ok
+        assert report.rotated == 1 and len(report.keys) == 2  # one rotated, one rolled back, none started after
+        assert "No space left" in (report.keys[-1].error or "")
+        for sa in accounts:  # every key not rotated is alive, and no replacement is left over
+            live = set(keys_of(fake, sa))
+            assert live == originals[sa] or (len(live) == 2 and len(live & originals[sa]) == 1)
+        resumed = Vault()
+        again = await rotate_application_keys(dd, accounts, sink=resumed, journal=journal)
+        assert again.ok and again.rotated == 7 and again.count(Outcome.ALREADY_DONE) == 1
+        live_keys = {k for sa in accounts for k in keys_of(fake, sa)}
+        assert live_keys == set(resumed.secrets) | set(full.secrets)
+
+
+async def test_a_replacement_whose_creating_line_was_lost_is_found_by_its_marker(tmp_path: Path) -> None:
+    journal_path = tmp_path / "journal.jsonl"
+    async with FakeDatadog() as fake:
+        [sa] = fake.seed(service_accounts=1, keys_per_account=1)
+        [old] = keys_of(fake, sa)
+        with Journal(journal_path) as journal:  # a journal that got as far as its first line
+            await journal.record(sa, "some-other-key", "failed")
+            marker = journal.marker_for(sa, old)
+        orphan = fake.state.create_application_key(sa, f"seeded [rotated {marker}]")  # the create landed
+        vault = Vault()
+        async with fake.client() as dd:
+            report = await rotate_application_keys(dd, [sa], sink=vault, journal=journal_path)
+        assert report.rotated == 1 and orphan.id not in keys_of(fake, sa)
+        assert set(keys_of(fake, sa)) == set(vault.secrets)
+
+
+class Holding(Vault):
+    """A sink that can say what it already holds, like the CLI's secrets file."""
+
+    def holds(self, key_id: str) -> bool:
+        return key_id in self.secrets
+
+
+async def test_a_delivery_the_journal_lost_is_finished_when_the_sink_holds_it(tmp_path: Path) -> None:
+    journal_path = tmp_path / "journal.jsonl"
+    async with FakeDatadog() as fake:
+        [sa] = fake.seed(service_accounts=1, keys_per_account=1)
+        [old] = keys_of(fake, sa)
+        with Journal(journal_path) as journal:
+            marker = journal.marker_for(sa, old)
+            delivered = fake.state.create_application_key(sa, f"seeded [rotated {marker}]")
+            await journal.record(sa, old, "creating", marker=marker)
+            await journal.record(sa, old, "created", new=delivered.id)  # the "delivered" line was lost
+        vault = Holding()
+        vault.secrets[delivered.id] = NewKeySecret(sa, delivered.id, delivered.name, old, delivered.secret)
+        async with fake.client() as dd:
+            report = await rotate_application_keys(dd, [sa], sink=vault, journal=journal_path)
+        assert report.rotated == 1 and set(keys_of(fake, sa)) == {delivered.id}
+        assert fake.requests_seen("POST") == 0
+
+
+async def test_a_replacement_of_unknown_delivery_is_kept_and_reported_when_its_old_key_is_gone(
+    tmp_path: Path,
+) -> None:
+    journal_path = tmp_path / "journal.jsonl"
+    async with FakeDatadog() as fake:
+        [sa] = fake.seed(service_accounts=1, keys_per_account=1)
+        [old] = keys_of(fake, sa)
+        with Journal(journal_path) as journal:
+            marker = journal.marker_for(sa, old)
+            replacement = fake.state.create_application_key(sa, f"seeded [rotated {marker}]")
+            await journal.record(sa, old, "creating", marker=marker)
+            await journal.record(sa, old, "created", new=replacement.id)
+        fake.state.delete_application_key(old)  # gone: was the replacement delivered? the journal cannot say
+        async with fake.client() as dd:
+            report = await rotate_application_keys(dd, [sa], sink=Vault(), journal=journal_path)
+        [outcome] = report.keys
+        assert outcome.outcome == Outcome.FAILED and replacement.id in (outcome.error or "")
+        assert set(keys_of(fake, sa)) == {replacement.id}  # never deleted: it may be the only copy
+        assert fake.requests_seen("DELETE") == 0
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/api/v2/service_accounts/*/application_keys"),
+        ("POST", "/api/v2/service_accounts/*/application_keys"),
+        ("PUT", "/api/v2/actions/app_key_registrations/*"),
+        ("DELETE", "/api/v2/actions/app_key_registrations/*"),
+        ("DELETE", "/api/v2/service_accounts/*/application_keys/*"),
+    ],
+)
+async def test_a_redirect_at_any_step_is_a_failure_and_deletes_nothing_live(
+    method: str, path: str, tmp_path: Path
+) -> None:
+    journal = tmp_path / "journal.jsonl"
+    async with FakeDatadog() as fake:
+        [sa] = fake.seed(service_accounts=1, keys_per_account=1)
+        [old] = keys_of(fake, sa)
+        fake.state.register_app_key(old)
+        fake.fail_next(method, path, status=302, headers={"Location": "/elsewhere"}, body="")
+        vault = Vault()
+        async with fake.client(retry=None) as dd:
+            report = await rotate_application_keys(dd, [sa], sink=vault, journal=journal)
+            assert not report.ok and report.rotated == 0
+            assert "302" in (report.keys[0].error if report.keys else report.account_errors[sa])
+            assert old in keys_of(fake, sa)  # the old key lives on
+            assert set(keys_of(fake, sa)) <= {old} | set(vault.secrets)  # nothing undelivered left behind
+            resumed = await rotate_application_keys(dd, [sa], sink=vault, journal=journal)
+        assert resumed.ok and old not in keys_of(fake, sa)
+        [live] = keys_of(fake, sa)
+        assert live in vault.secrets and fake.state.registered_app_key_ids() == [live]
+
+
+async def test_a_redirect_for_the_registrations_listing_stops_before_any_change() -> None:
+    async with FakeDatadog() as fake:
+        [sa] = fake.seed(service_accounts=1, keys_per_account=1)
+        fake.fail_next("GET", "/api/v2/actions/app_key_registrations", status=302, body="")
+        async with fake.client(retry=None) as dd:
+            with pytest.raises(aiodd.Error, match="302"):
+                await rotate_application_keys(dd, [sa], sink=Vault())
+        assert fake.requests_seen("POST") == 0 and fake.requests_seen("DELETE") == 0
