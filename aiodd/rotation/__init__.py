@@ -2,7 +2,8 @@
 
 from ._journal import Journal
 from ._report import KeyOutcome, NewKeySecret, Outcome, RotationReport
-from ._rotate import RotationProgress, Sink, replacement_name, rotate_application_keys
+from ._naming import replacement_name
+from ._rotate import RotationProgress, Sink, rotate_application_keys
 from ._select import KeySelector, name_matches, older_than
 
 __all__ = [

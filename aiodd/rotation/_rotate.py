@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import re
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 
@@ -23,26 +22,13 @@ from .._client import Client
 from .._exceptions import APIError, Error, InvalidArgumentError, NotFoundError
 from ..models.service_accounts import PartialApplicationKey
 from ._journal import Journal, KeyProgress, Step
+from ._naming import marker_of, replacement_name
 from ._report import KeyOutcome, NewKeySecret, Outcome, RotationReport
 from ._select import KeySelector
 
 __all__ = ["RotationProgress", "Sink", "rotate_application_keys"]
 
 Sink = Callable[[NewKeySecret], Awaitable[object]]
-
-_SUFFIX = re.compile(r"\s*\[rotated ([0-9a-f]{12})\]$")
-
-
-def marker_of(name: str | None) -> str | None:
-    """The rotation marker at the end of a replacement's name, if any."""
-    found = _SUFFIX.search(name or "")
-    return found.group(1) if found else None
-
-
-def replacement_name(old_name: str | None, marker: str) -> str:
-    """``"deploy"`` -> ``"deploy [rotated 1a2b3c4d5e6f]"``; an earlier suffix is replaced, not stacked."""
-    base = _SUFFIX.sub("", old_name or "") or "key"
-    return f"{base} [rotated {marker}]"
 
 
 @attrs.define
