@@ -1,10 +1,10 @@
 """Bulk, crash-safe rotation of service accounts' application keys."""
 
 from ._journal import Journal
-from ._report import KeyOutcome, NewKeySecret, Outcome, RotationReport
 from ._naming import replacement_name
+from ._report import KeyOutcome, NewKeySecret, Outcome, RotationReport
 from ._rotate import RotationProgress, Sink, rotate_application_keys
-from ._select import KeySelector, name_matches, older_than
+from ._select import KeySelector, all_of, is_leaked, leaked, name_matches, older_than, unused_for
 
 __all__ = [
     "Journal",
@@ -15,8 +15,12 @@ __all__ = [
     "RotationProgress",
     "RotationReport",
     "Sink",
+    "all_of",
+    "is_leaked",
+    "leaked",
     "name_matches",
     "older_than",
     "replacement_name",
     "rotate_application_keys",
+    "unused_for",
 ]
