@@ -1,5 +1,6 @@
-"""Bulk, crash-safe rotation of service accounts' application keys."""
+"""Bulk, crash-safe rotation of service accounts' application keys, and their audit."""
 
+from ._audit import AuditReport, KeyAuditRow, KeyLeak, audit_application_keys
 from ._journal import Journal
 from ._naming import replacement_name
 from ._report import KeyOutcome, NewKeySecret, Outcome, RotationReport
@@ -7,7 +8,10 @@ from ._rotate import RotationProgress, Sink, rotate_application_keys
 from ._select import KeySelector, all_of, is_leaked, leaked, name_matches, older_than, unused_for
 
 __all__ = [
+    "AuditReport",
     "Journal",
+    "KeyAuditRow",
+    "KeyLeak",
     "KeyOutcome",
     "KeySelector",
     "NewKeySecret",
@@ -16,6 +20,7 @@ __all__ = [
     "RotationReport",
     "Sink",
     "all_of",
+    "audit_application_keys",
     "is_leaked",
     "leaked",
     "name_matches",
