@@ -43,6 +43,7 @@ async def test_json_lists_every_key_leaked_first_with_its_facts(org: Org, run: R
     assert a2["last_used_at"] == (NOW - 2 * DAY).isoformat() and a2["registered_for_actions"] is False
     a1 = next(k for k in keys if k["key_id"] == org.keys["a1"])
     assert a1["last_used_at"] is None and a1["registered_for_actions"] is True and a1["scopes"] is None
+    assert not any(key.secret in out for sa in org.accounts for key in org.fake.state.application_keys(sa))
 
 
 async def test_csv_has_a_header_and_one_line_per_key(org: Org, run: Run) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import traceback
 import uuid
 from datetime import datetime, timedelta
 
@@ -115,11 +116,17 @@ async def test_unlistable_registrations_leave_the_column_unknown(org: Org, dd: a
     assert report.registrations_error is not None and "403" in report.registrations_error and not report.ok
 
 
-async def test_if_the_service_accounts_cannot_be_listed_the_audit_raises(org: Org, dd: aiodd.Client) -> None:
+async def test_if_the_service_accounts_cannot_be_listed_the_audit_raises_without_secrets(
+    org: Org, dd: aiodd.Client
+) -> None:
     org.fake.fail_next("GET", "/api/v2/users", status=403)
 
-    with pytest.raises(aiodd.PermissionDeniedError):
+    with pytest.raises(aiodd.PermissionDeniedError) as caught:
         await audit_application_keys(dd, all_service_accounts=True)
+
+    rendered = "".join(traceback.TracebackException.from_exception(caught.value, capture_locals=True).format())
+    assert "audit_application_keys" in rendered
+    assert org.fake.api_key not in rendered and org.fake.app_key not in rendered
 
 
 async def test_concurrency_bounds_the_listings_in_flight(org: Org, dd: aiodd.Client) -> None:
