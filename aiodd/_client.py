@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from .resources.action_connections import ActionConnections
     from .resources.app_key_registrations import AppKeyRegistrations
     from .resources.service_accounts import ServiceAccounts
+    from .resources.users import Users
 
 __all__ = ["Client"]
 
@@ -145,6 +146,13 @@ class Client:
         from .resources.service_accounts import ServiceAccounts
 
         return ServiceAccounts(self)
+
+    @functools.cached_property
+    def users(self) -> Users:
+        """Users of the organisation, people and service accounts."""
+        from .resources.users import Users
+
+        return Users(self)
 
     @functools.cached_property
     def action_connections(self) -> ActionConnections:

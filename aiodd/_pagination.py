@@ -27,6 +27,8 @@ class AsyncPaginator(Generic[T, P]):
     ``async for item in paginator`` yields every item across pages; ``paginator.pages()`` yields
     the page documents (with ``data``, ``meta`` and ``included``); ``await paginator.to_list()``
     collects items. Nothing is requested until iteration starts; each iteration starts afresh.
+    ``keep`` drops items the server cannot filter out (service accounts among users) from the
+    items, never from the page arithmetic nor from ``pages()``.
     """
 
     def __init__(
@@ -36,10 +38,12 @@ class AsyncPaginator(Generic[T, P]):
         total_of: Callable[[P], int | None],
         *,
         page_size: int,
+        keep: Callable[[T], bool] | None = None,
     ) -> None:
         self._fetch_page = fetch_page
         self._items_of = items_of
         self._total_of = total_of
+        self._keep = keep
         self.page_size = page_size
 
     async def pages(self) -> AsyncGenerator[P, None]:
@@ -57,9 +61,11 @@ class AsyncPaginator(Generic[T, P]):
             number += 1
 
     async def __aiter__(self) -> AsyncGenerator[T, None]:
+        keep = self._keep
         async for page in self.pages():
             for item in self._items_of(page):
-                yield item
+                if keep is None or keep(item):
+                    yield item
 
     async def to_list(self, limit: int | None = None) -> list[T]:
         """Collect the items, at most ``limit`` of them; stops fetching once it has enough."""

@@ -193,3 +193,17 @@ async def test_to_list_refuses_a_limit_that_is_not_a_non_negative_integer(limit:
 
 def test_repr_shows_the_page_size() -> None:
     assert repr(Listing(1).paginator(25)) == "<AsyncPaginator page_size=25>"
+
+
+# --- keep ---------------------------------------------------------------------------------------
+
+
+async def test_keep_drops_items_but_pages_end_by_the_unfiltered_count() -> None:
+    listing = Listing(25, report_total=False)
+    paginator = aiodd.AsyncPaginator(
+        listing.fetch, lambda page: page.items, lambda page: page.total, page_size=10, keep=lambda n: n % 10 == 9
+    )
+    assert await paginator.to_list() == [9, 19]  # one kept per full page: a filtered count would stop at page 0
+    assert listing.numbers == [0, 1, 2]
+    first_page, *_ = [page.items async for page in paginator.pages()]
+    assert first_page == list(range(10))  # pages() is not filtered

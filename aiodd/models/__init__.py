@@ -17,8 +17,9 @@ if TYPE_CHECKING:
     from .app_key_registrations import *  # noqa: F403
     from .integrations import *  # noqa: F403
     from .service_accounts import *  # noqa: F403
+    from .users import *  # noqa: F403
 
-_SUBMODULES = ("_common", "service_accounts", "app_key_registrations", "action_connections", "integrations")
+_SUBMODULES = ("_common", "service_accounts", "users", "app_key_registrations", "action_connections", "integrations")
 
 
 def _submodule(name: str) -> Any:

@@ -39,6 +39,8 @@ __all__ = [
     "PartialApplicationKeyResponse",
     "Permission",
     "PermissionAttributes",
+    "RelationshipToLeakedKey",
+    "RelationshipToLeakedKeyData",
     "RelationshipToOrganization",
     "RelationshipToOrganizationData",
     "RelationshipToOrganizations",
@@ -120,6 +122,19 @@ class RelationshipToUser:
 @attrs.define
 class RelationshipToUsers:
     data: list[RelationshipToUserData]
+
+
+@attrs.define
+class RelationshipToLeakedKeyData:
+    id: str
+    type: str = "leaked_keys"
+
+
+@attrs.define
+class RelationshipToLeakedKey:
+    """A key's ``leak_information``: ``data`` is ``None`` unless Datadog found the key leaked."""
+
+    data: RelationshipToLeakedKeyData | None = None
 
 
 # --- users, roles, permissions, orgs, leaked keys ------------------------------------------
@@ -288,6 +303,9 @@ class ServiceAccountCreateRequest:
 @attrs.define
 class ApplicationKeyRelationships:
     owned_by: RelationshipToUser | None = None
+    # Not in the reference but in every recorded key answer; shaped as the official client's
+    # RelationshipToLeakedKey (used there for access tokens). Last, so positional use still works.
+    leak_information: RelationshipToLeakedKey | None = None
 
 
 @attrs.define

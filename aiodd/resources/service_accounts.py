@@ -27,10 +27,13 @@ from ..models.service_accounts import (
     ServiceAccountCreateAttributes,
     ServiceAccountCreateData,
     ServiceAccountCreateRequest,
+    User,
     UserRelationships,
     UserResponse,
 )
+from ..models.users import QuerySortOrder, UsersResponse, UsersSort, UserStatus
 from ._paging import MAX_PAGE_SIZE, check_page_size
+from .users import is_service_account
 
 if TYPE_CHECKING:
     from .._client import Client
@@ -187,3 +190,20 @@ class ServiceAccounts:
         body = ServiceAccountCreateRequest(ServiceAccountCreateData(attributes, roles))
         request = APIRequest("POST", _SERVICE_ACCOUNTS, _SERVICE_ACCOUNTS, json=converter.unstructure(body))
         return await self._client.request(request, UserResponse)
+
+    def list(
+        self,
+        *,
+        filter: str | None = None,
+        status: UserStatus | str | Sequence[UserStatus | str] | None = "Active",
+        sort: UsersSort | None = None,
+        sort_dir: QuerySortOrder | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> AsyncPaginator[User, UsersResponse]:
+        """The service accounts among the users (default: the active ones), lazily.
+
+        The arguments are those of ``dd.users.list``; ``status=None`` lists every status. People
+        are dropped client-side (Datadog cannot filter on ``service_account``), so ``pages()``
+        still yields whole pages of users.
+        """
+        return self._client.users._paginator(filter, status, sort, sort_dir, page_size, keep=is_service_account)

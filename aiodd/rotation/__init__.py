@@ -1,14 +1,19 @@
-"""Bulk, crash-safe rotation of service accounts' application keys."""
+"""Bulk, crash-safe rotation of service accounts' application keys, and their audit."""
 
+from ._audit import AuditReport, KeyAuditRow, KeyLeak, audit_application_keys
 from ._errors import FileInUseError, StorageError
 from ._journal import Journal
+from ._naming import replacement_name
 from ._report import KeyOutcome, NewKeySecret, Outcome, RotationReport
-from ._rotate import RotationProgress, Sink, replacement_name, rotate_application_keys
-from ._select import KeySelector, name_matches, older_than
+from ._rotate import RotationProgress, Sink, rotate_application_keys
+from ._select import KeySelector, all_of, is_leaked, leaked, name_matches, older_than, unused_for
 
 __all__ = [
+    "AuditReport",
     "FileInUseError",
     "Journal",
+    "KeyAuditRow",
+    "KeyLeak",
     "KeyOutcome",
     "KeySelector",
     "NewKeySecret",
@@ -17,8 +22,13 @@ __all__ = [
     "RotationReport",
     "Sink",
     "StorageError",
+    "all_of",
+    "audit_application_keys",
+    "is_leaked",
+    "leaked",
     "name_matches",
     "older_than",
     "replacement_name",
     "rotate_application_keys",
+    "unused_for",
 ]

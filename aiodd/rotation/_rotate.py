@@ -16,7 +16,6 @@ import contextlib
 import inspect
 import logging
 import os
-import re
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable
 
@@ -27,6 +26,7 @@ from .._exceptions import APIError, Error, InvalidArgumentError, NotFoundError
 from ..models.service_accounts import PartialApplicationKey
 from ._errors import StorageError
 from ._journal import Journal, KeyProgress, Step
+from ._naming import marker_of, replacement_name
 from ._report import KeyOutcome, NewKeySecret, Outcome, RotationReport
 from ._resume import Action, Decision, KeyView, decide
 from ._select import KeySelector
@@ -36,20 +36,6 @@ __all__ = ["RotationProgress", "Sink", "rotate_application_keys"]
 logger = logging.getLogger("aiodd.rotation")
 
 Sink = Callable[[NewKeySecret], Awaitable[object]]
-
-_SUFFIX = re.compile(r"\s*\[rotated ([0-9a-f]{12})\]$")
-
-
-def marker_of(name: str | None) -> str | None:
-    """The rotation marker at the end of a replacement's name, if any."""
-    found = _SUFFIX.search(name or "")
-    return found.group(1) if found else None
-
-
-def replacement_name(old_name: str | None, marker: str) -> str:
-    """``"deploy"`` -> ``"deploy [rotated 1a2b3c4d5e6f]"``; an earlier suffix is replaced, not stacked."""
-    base = _SUFFIX.sub("", old_name or "") or "key"
-    return f"{base} [rotated {marker}]"
 
 
 def _is_async_callable(sink: object) -> bool:

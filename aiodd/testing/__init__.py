@@ -19,6 +19,7 @@ from ._routing import (
     BUCKETS,
     SERVICE_ACCOUNT_APPLICATION_KEYS,
     SERVICE_ACCOUNTS,
+    USERS,
 )
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "BUCKETS",
     "SERVICE_ACCOUNTS",
     "SERVICE_ACCOUNT_APPLICATION_KEYS",
+    "USERS",
     "FakeDatadog",
     "RecordedRequest",
 ]

@@ -2,7 +2,8 @@
 
 Every operation of both groups requires both headers. The application key header carries a
 secret while registrations are by key *id*, so the caller is resolved to an id: the fake's own
-key has one, and every key created through the fake can call it too.
+key has one, and every key created through the fake can call it too (which sets its
+``last_used_at``).
 """
 
 from __future__ import annotations
@@ -32,7 +33,10 @@ class Authenticator:
             return None
         if _same(app_key, self._app_key):
             return self._app_key_id
-        return self._state.key_id_for_secret(app_key)
+        key_id = self._state.key_id_for_secret(app_key)
+        if key_id is not None:
+            self._state.note_key_used(key_id)  # as Datadog keeps last_used_at
+        return key_id
 
 
 def _same(given: str, expected: str) -> bool:

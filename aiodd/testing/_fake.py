@@ -1,8 +1,9 @@
 """``FakeDatadog``: a real HTTP server on 127.0.0.1 that speaks Datadog's wire format.
 
 It serves the 14 operations of the Service Accounts / Application Keys and Action Connections /
-App Key Registrations groups from memory, in raw JSON (it never imports ``aiodd.models``: it
-tests the client, it does not mirror it), and lets a test script faults, rate limits and data.
+App Key Registrations groups, and the Users listing where service accounts are found, from
+memory, in raw JSON (it never imports ``aiodd.models``: it tests the client, it does not mirror
+it), and lets a test script faults, rate limits and data.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from ._secrets import new_api_key, new_app_key
 from ._server import RequestPipeline
 from ._service_accounts import ServiceAccountHandlers
 from ._state import FakeState
+from ._users import UserHandlers
 
 if TYPE_CHECKING:
     from aiodd import Client
@@ -75,6 +77,7 @@ class FakeDatadog:
             log=self._log,
             routes=[
                 *ServiceAccountHandlers(self.state, max_keys_per_account=max_keys_per_account).routes(),
+                *UserHandlers(self.state).routes(),
                 *ActionConnectionHandlers(self.state).routes(),
                 *AppKeyRegistrationHandlers(self.state).routes(),
             ],
@@ -158,12 +161,18 @@ class FakeDatadog:
         """Start a fresh window in every bucket."""
         self._limiter.reset()
 
-    def seed(self, service_accounts: int = 1, keys_per_account: int = 0) -> list[str]:
+    def seed(self, service_accounts: int = 1, keys_per_account: int = 0, *, status: str = "Active") -> list[str]:
         """Create service accounts with keys in bulk (fast: 100,000 keys in well under a second).
 
         Returns the new service account ids; read the keys back with ``state.application_keys``.
+        ``status="Disabled"`` seeds disabled accounts (they keep their keys). Backdate keys, mark
+        them used or leaked with ``state.set_key_dates`` and ``state.mark_leaked``.
         """
-        return self.state.seed(service_accounts, keys_per_account)
+        return self.state.seed(service_accounts, keys_per_account, status=status)
+
+    def seed_users(self, count: int = 1, *, status: str = "Active") -> list[str]:
+        """Create people (users that are not service accounts), listed by ``GET /api/v2/users``."""
+        return self.state.seed_users(count, status=status)
 
     # --- faults ---------------------------------------------------------------------------------
 

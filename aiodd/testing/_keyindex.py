@@ -84,6 +84,15 @@ class AccountKeys:
             bisect.insort(view, key, key=_SORT_KEYS["name"])
         self._changed()
 
+    def set_created_at(self, key: ApplicationKey, created_at: datetime) -> None:
+        """Move a key in time (tests backdate keys): every sorted view breaks ties on it."""
+        for field, view in self._sorted.items():
+            _remove(view, key, _SORT_KEYS[field])
+        key.created_at = created_at
+        for field, view in self._sorted.items():
+            bisect.insort(view, key, key=_SORT_KEYS[field])
+        self._changed()
+
     def page(self, query: KeyQuery, offset: int, size: int) -> tuple[list[ApplicationKey], int]:
         """One page of the keys ``query`` selects, and how many it selects in all."""
         sort, name_filter, start, end = query

@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-__all__ = ["ActionConnection", "ApplicationKey", "ServiceAccount", "wire_timestamp"]
+__all__ = ["USER_STATUSES", "ActionConnection", "ApplicationKey", "Leak", "User", "wire_timestamp"]
+
+USER_STATUSES = ("Active", "Pending", "Disabled")
+"""A user's ``status``, as ``filter[status]`` names them."""
 
 
 def wire_timestamp(value: datetime) -> str:
@@ -19,7 +22,9 @@ def wire_timestamp(value: datetime) -> str:
 
 
 @dataclass(slots=True, eq=False)
-class ServiceAccount:
+class User:
+    """A user of the organisation: a service account (which owns application keys) or a person."""
+
     id: str
     email: str
     name: str | None
@@ -27,6 +32,17 @@ class ServiceAccount:
     role_ids: list[str]
     created_at: datetime
     modified_at: datetime
+    service_account: bool = True
+    status: str = "Active"  # one of USER_STATUSES
+
+
+@dataclass(slots=True, frozen=True)
+class Leak:
+    """Datadog found a key leaked: a ``leaked_keys`` resource its ``leak_information`` points at."""
+
+    id: str
+    date: datetime
+    source: str | None
 
 
 @dataclass(slots=True, eq=False)
@@ -37,6 +53,8 @@ class ApplicationKey:
     secret: str = field(repr=False)  # safe to print a key
     scopes: list[str] | None
     created_at: datetime
+    last_used_at: datetime | None = None
+    leak: Leak | None = None
 
     @property
     def last4(self) -> str:

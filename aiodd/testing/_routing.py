@@ -17,6 +17,7 @@ __all__ = [
     "BUCKETS",
     "SERVICE_ACCOUNTS",
     "SERVICE_ACCOUNT_APPLICATION_KEYS",
+    "USERS",
     "Route",
 ]
 
@@ -24,12 +25,14 @@ SERVICE_ACCOUNTS = "service_accounts"
 """``POST /api/v2/service_accounts``."""
 SERVICE_ACCOUNT_APPLICATION_KEYS = "service_account_application_keys"
 """All five operations under ``/api/v2/service_accounts/{id}/application_keys``."""
+USERS = "users"
+"""``GET /api/v2/users``, where service accounts are found."""
 ACTION_CONNECTIONS = "action_connections"
 """All four operations under ``/api/v2/actions/connections``."""
 APP_KEY_REGISTRATIONS = "app_key_registrations"
 """All four operations under ``/api/v2/actions/app_key_registrations``."""
 
-BUCKETS = (SERVICE_ACCOUNTS, SERVICE_ACCOUNT_APPLICATION_KEYS, ACTION_CONNECTIONS, APP_KEY_REGISTRATIONS)
+BUCKETS = (SERVICE_ACCOUNTS, SERVICE_ACCOUNT_APPLICATION_KEYS, USERS, ACTION_CONNECTIONS, APP_KEY_REGISTRATIONS)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

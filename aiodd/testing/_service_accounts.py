@@ -3,7 +3,9 @@
 Shapes follow the recordings rather than the reference where they differ: users carry
 ``allowed_login_methods`` and ``uuid``, keys carry ``scopes: null`` and a
 ``leak_information: {"data": null}`` relationship, a delete answers 204 ``text/html`` with an
-empty body. Only the create call ever returns a key's secret (``attributes.key``).
+empty body. Only the create call ever returns a key's secret (``attributes.key``). A leaked
+key's ``leak_information`` points at a ``leaked_keys`` item sent in ``included``; a key shows
+``last_used_at`` once it was used (no recording shows one never used with the field).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from ._keyindex import SORT_FIELDS, AccountKeys
-from ._records import ApplicationKey, ServiceAccount, wire_timestamp
+from ._records import ApplicationKey, Leak, User, wire_timestamp
 from ._routing import SERVICE_ACCOUNT_APPLICATION_KEYS, SERVICE_ACCOUNTS, Route
 from ._state import KEEP, ORG_ID, FakeState
 from ._validation import (
@@ -105,7 +107,7 @@ class ServiceAccountHandlers:
         page, total = keys.page((sort, query.get("filter") or None, start, end), number * size, size)
         payload: dict[str, Any] = {"data": [render_key(key) for key in page]}
         if page:
-            payload["included"] = [render_user(account)]
+            payload["included"] = _included(account, page)
         payload["meta"] = {
             "max_allowed_per_user": self._max_keys or DEFAULT_MAX_KEYS_PER_ACCOUNT,
             "page": {"total_filtered_count": total},
@@ -115,7 +117,7 @@ class ServiceAccountHandlers:
     async def get_key(self, request: web.Request) -> web.Response:
         account, keys = self._account(request)
         key = _key(keys, request)
-        return json_response(_GROUP, 200, {"data": render_key(key), "included": [render_user(account)]})
+        return json_response(_GROUP, 200, {"data": render_key(key), "included": _included(account, [key])})
 
     async def update_key(self, request: web.Request) -> web.Response:
         account, keys = self._account(request)
@@ -128,7 +130,7 @@ class ServiceAccountHandlers:
         scopes = optional_str_list(attributes, "scopes", "data.attributes.") if "scopes" in attributes else KEEP
         key = _key(keys, request)
         self._state.update_application_key(key, name=name, scopes=scopes)
-        return json_response(_GROUP, 200, {"data": render_key(key), "included": [render_user(account)]})
+        return json_response(_GROUP, 200, {"data": render_key(key), "included": _included(account, [key])})
 
     async def delete_key(self, request: web.Request) -> web.Response:
         _, keys = self._account(request)
@@ -136,7 +138,7 @@ class ServiceAccountHandlers:
         self._state.delete_application_key(key.id)
         return no_content(_GROUP)
 
-    def _account(self, request: web.Request) -> tuple[ServiceAccount, AccountKeys]:
+    def _account(self, request: web.Request) -> tuple[User, AccountKeys]:
         sa_id = request.match_info["service_account_id"]
         account = self._state.service_account(sa_id)
         keys = self._state.account_keys(sa_id)
@@ -145,29 +147,29 @@ class ServiceAccountHandlers:
         return account, keys
 
 
-def render_user(account: ServiceAccount) -> dict[str, Any]:
-    """A ``users`` resource as Datadog returns a service account."""
-    email_hash = hashlib.md5(account.email.encode(), usedforsecurity=False).hexdigest()
+def render_user(user: User) -> dict[str, Any]:
+    """A ``users`` resource as Datadog returns a service account or a person."""
+    email_hash = hashlib.md5(user.email.encode(), usedforsecurity=False).hexdigest()
     return {
         "type": "users",
-        "id": account.id,
+        "id": user.id,
         "attributes": {
-            "name": account.name,
-            "handle": account.id,
-            "created_at": wire_timestamp(account.created_at),
-            "modified_at": wire_timestamp(account.modified_at),
-            "email": account.email,
+            "name": user.name,
+            "handle": user.id if user.service_account else user.email,
+            "created_at": wire_timestamp(user.created_at),
+            "modified_at": wire_timestamp(user.modified_at),
+            "email": user.email,
             "icon": f"https://secure.gravatar.com/avatar/{email_hash}?s=48&d=retro",
-            "title": account.title,
-            "verified": True,
-            "service_account": True,
-            "disabled": False,
+            "title": user.title,
+            "verified": user.status != "Pending",
+            "service_account": user.service_account,
+            "disabled": user.status == "Disabled",
             "allowed_login_methods": [],
-            "status": "Active",
-            "uuid": account.id,
+            "status": user.status,
+            "uuid": user.id,
         },
         "relationships": {
-            "roles": {"data": [{"type": "roles", "id": role_id} for role_id in account.role_ids]},
+            "roles": {"data": [{"type": "roles", "id": role_id} for role_id in user.role_ids]},
             "org": {"data": {"type": "orgs", "id": ORG_ID}},
         },
     }
@@ -182,15 +184,31 @@ def render_key(key: ApplicationKey, *, with_secret: bool = False) -> dict[str, A
     if with_secret:
         attributes["key"] = key.secret
     attributes["scopes"] = key.scopes
+    if key.last_used_at is not None:
+        attributes["last_used_at"] = wire_timestamp(key.last_used_at)
+    leak = None if key.leak is None else {"type": "leaked_keys", "id": key.leak.id}
     return {
         "type": "application_keys",
         "id": key.id,
         "attributes": attributes,
         "relationships": {
             "owned_by": {"data": {"type": "users", "id": key.owner_id}},
-            "leak_information": {"data": None},
+            "leak_information": {"data": leak},
         },
     }
+
+
+def render_leak(leak: Leak) -> dict[str, Any]:
+    """A ``leaked_keys`` resource (``LeakedKey`` in the reference: ``date``, ``leak_source``)."""
+    attributes: dict[str, Any] = {"date": wire_timestamp(leak.date)}
+    if leak.source is not None:
+        attributes["leak_source"] = leak.source
+    return {"type": "leaked_keys", "id": leak.id, "attributes": attributes}
+
+
+def _included(owner: User, keys: list[ApplicationKey]) -> list[dict[str, Any]]:
+    """The owner, then the leaks the keys point at."""
+    return [render_user(owner), *(render_leak(key.leak) for key in keys if key.leak is not None)]
 
 
 def _data(body: dict[str, Any], resource_type: str) -> dict[str, Any]:

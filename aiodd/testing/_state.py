@@ -1,4 +1,4 @@
-"""The fake's in-memory store: service accounts, their keys, connections and registrations.
+"""The fake's in-memory store: users (service accounts and people), keys, connections, registrations.
 
 Handlers change it through these methods; tests read it through ``FakeDatadog.state`` to check
 what a client really did (for example, that a rotation left exactly one key per account).
@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ._keyindex import AccountKeys
-from ._records import ActionConnection, ApplicationKey, ServiceAccount
+from ._records import USER_STATUSES, ActionConnection, ApplicationKey, Leak, User
 
 __all__ = ["KEEP", "ORG_ID", "FakeState"]
 
@@ -36,7 +36,7 @@ class FakeState:
     """Everything the fake knows. Single-threaded: only the server's event loop touches it."""
 
     def __init__(self) -> None:
-        self._accounts: dict[str, ServiceAccount] = {}
+        self._users: dict[str, User] = {}  # service accounts and people, in creation order
         self._keys: dict[str, AccountKeys] = {}
         self._key_owner: dict[str, str] = {}
         self._key_by_secret: dict[str, str] = {}
@@ -44,23 +44,71 @@ class FakeState:
         self._registrations: dict[str, None] = {}  # an ordered set of app key ids
         self._last_timestamp = datetime.min.replace(tzinfo=UTC)
 
-    # --- service accounts -----------------------------------------------------------------------
+    # --- users and service accounts -------------------------------------------------------------
 
     def create_service_account(
-        self, email: str, *, name: str | None = None, title: str | None = None, role_ids: Iterable[str] = ()
-    ) -> ServiceAccount:
-        now = self._now()
-        # Datadog stores the email lower-cased (see the recordings).
-        account = ServiceAccount(str(uuid.uuid4()), email.lower(), name, title, list(role_ids), now, now)
-        self._accounts[account.id] = account
+        self,
+        email: str,
+        *,
+        name: str | None = None,
+        title: str | None = None,
+        role_ids: Iterable[str] = (),
+        status: str = "Active",
+    ) -> User:
+        """A service account (a user that owns application keys)."""
+        account = self._add_user(email, name, title, role_ids, status, service_account=True)
         self._keys[account.id] = AccountKeys()
         return account
 
-    def service_account(self, sa_id: str) -> ServiceAccount | None:
-        return self._accounts.get(sa_id)
+    def create_user(
+        self,
+        email: str,
+        *,
+        name: str | None = None,
+        title: str | None = None,
+        role_ids: Iterable[str] = (),
+        status: str = "Active",
+    ) -> User:
+        """A person: listed by ``GET /api/v2/users``, but owns no service-account keys."""
+        return self._add_user(email, name, title, role_ids, status, service_account=False)
 
-    def service_accounts(self) -> list[ServiceAccount]:
-        return list(self._accounts.values())
+    def _add_user(
+        self,
+        email: str,
+        name: str | None,
+        title: str | None,
+        role_ids: Iterable[str],
+        status: str,
+        *,
+        service_account: bool,
+    ) -> User:
+        _check_status(status)
+        now = self._now()
+        # Datadog stores the email lower-cased (see the recordings).
+        user = User(str(uuid.uuid4()), email.lower(), name, title, list(role_ids), now, now, service_account, status)
+        self._users[user.id] = user
+        return user
+
+    def set_user_status(self, user_id: str, status: str) -> None:
+        """``Active``, ``Pending`` or ``Disabled`` (a disabled service account keeps its keys)."""
+        _check_status(status)
+        user = self._users[user_id]
+        user.status = status
+        user.modified_at = self._now()
+
+    def user(self, user_id: str) -> User | None:
+        return self._users.get(user_id)
+
+    def users(self) -> list[User]:
+        """Every user, service accounts included, in creation order."""
+        return list(self._users.values())
+
+    def service_account(self, sa_id: str) -> User | None:
+        user = self._users.get(sa_id)
+        return user if user is not None and user.service_account else None
+
+    def service_accounts(self) -> list[User]:
+        return [user for user in self._users.values() if user.service_account]
 
     # --- application keys -----------------------------------------------------------------------
 
@@ -102,6 +150,39 @@ class FakeState:
             self._key_by_secret.pop(key.secret, None)
         return key
 
+    def set_key_dates(
+        self,
+        key_id: str,
+        *,
+        created_at: datetime | _Keep = KEEP,
+        last_used_at: datetime | _Keep | None = KEEP,
+    ) -> ApplicationKey:
+        """Backdate a key, or say when it was last used (``None``: never); ``KeyError`` if unknown."""
+        key = self._existing_key(key_id)
+        if not isinstance(created_at, _Keep):
+            self._keys[key.owner_id].set_created_at(key, _aware(created_at, "created_at"))
+        if not isinstance(last_used_at, _Keep):
+            key.last_used_at = None if last_used_at is None else _aware(last_used_at, "last_used_at")
+        return key
+
+    def mark_leaked(self, key_id: str, *, date: datetime | None = None, source: str | None = "github") -> Leak:
+        """Report the key leaked, as Datadog does when it finds one in public code (``date``: now)."""
+        key = self._existing_key(key_id)
+        key.leak = Leak(str(uuid.uuid4()), self._now() if date is None else _aware(date, "date"), source)
+        return key.leak
+
+    def note_key_used(self, key_id: str) -> None:
+        """A request authenticated with this key: its ``last_used_at`` becomes now."""
+        key = self.application_key(key_id)
+        if key is not None:
+            key.last_used_at = self._now()
+
+    def _existing_key(self, key_id: str) -> ApplicationKey:
+        key = self.application_key(key_id)
+        if key is None:
+            raise KeyError(f"no application key {key_id!r}")
+        return key
+
     def key_id_for_secret(self, secret: str) -> str | None:
         """Which key a ``DD-APPLICATION-KEY`` value belongs to, so created keys can call the API."""
         return self._key_by_secret.get(secret)
@@ -141,7 +222,7 @@ class FakeState:
 
     # --- seeding --------------------------------------------------------------------------------
 
-    def seed(self, service_accounts: int, keys_per_account: int) -> list[str]:
+    def seed(self, service_accounts: int, keys_per_account: int, *, status: str = "Active") -> list[str]:
         """Create accounts with keys in bulk; returns the new account ids.
 
         Keys are spaced one millisecond apart, ending now, and named
@@ -151,15 +232,16 @@ class FakeState:
         """
         if service_accounts < 0 or keys_per_account < 0:
             raise ValueError("seed counts must be >= 0")
+        _check_status(status)
         total = service_accounts * keys_per_account
         base = max(datetime.now(UTC), self._last_timestamp) - timedelta(milliseconds=total)
         step = timedelta(milliseconds=1)
-        first = len(self._accounts)
+        first = len(self.service_accounts())
         ids: list[str] = []
         for n in range(service_accounts):
             number = first + n
             account = self.create_service_account(
-                f"seeded-sa-{number}@example.com", name=f"Seeded service account {number}"
+                f"seeded-sa-{number}@example.com", name=f"Seeded service account {number}", status=status
             )
             account.created_at = account.modified_at = base
             keys: list[ApplicationKey] = []
@@ -182,6 +264,16 @@ class FakeState:
         self._last_timestamp = max(self._last_timestamp, base + step * total)
         return ids
 
+    def seed_users(self, count: int, *, status: str = "Active") -> list[str]:
+        """Create ``count`` people (not service accounts); returns their ids."""
+        if count < 0:
+            raise ValueError("seed counts must be >= 0")
+        first = len(self._users) - len(self.service_accounts())
+        return [
+            self.create_user(f"seeded-user-{first + n}@example.com", name=f"Seeded user {first + n}", status=status).id
+            for n in range(count)
+        ]
+
     def _index(self, key: ApplicationKey) -> None:
         self._key_owner[key.id] = key.owner_id
         self._key_by_secret[key.secret] = key.id
@@ -193,3 +285,14 @@ class FakeState:
             now = self._last_timestamp + _TICK
         self._last_timestamp = now
         return now
+
+
+def _check_status(status: str) -> None:
+    if status not in USER_STATUSES:
+        raise ValueError(f"status must be one of {', '.join(USER_STATUSES)}, got {status!r}")
+
+
+def _aware(value: datetime, name: str) -> datetime:
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise ValueError(f"{name} must be a timezone-aware datetime")
+    return value

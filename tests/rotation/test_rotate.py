@@ -255,7 +255,7 @@ async def test_unlistable_registrations_stop_the_run_before_any_change() -> None
 
 def test_replacement_names_carry_one_marker() -> None:
     from aiodd.rotation import replacement_name
-    from aiodd.rotation._rotate import marker_of
+    from aiodd.rotation._naming import marker_of
 
     name = replacement_name("deploy [rotated 0123456789ab]", "fedcba987654")
     assert name == "deploy [rotated fedcba987654]" and marker_of(name) == "fedcba987654"

@@ -64,6 +64,6 @@ def test_repr_shows_no_key() -> None:
 
 
 async def test_unknown_paths_are_plain_404s(api: RawAPI) -> None:
-    status, _, _ = await api.call("GET", "/api/v2/users")
+    status, _, _ = await api.call("GET", "/api/v2/roles")
 
     assert status == 404

@@ -147,6 +147,7 @@ def test_bucket_names_are_documented_constants() -> None:
     assert BUCKETS == (
         "service_accounts",
         "service_account_application_keys",
+        "users",
         "action_connections",
         "app_key_registrations",
     )

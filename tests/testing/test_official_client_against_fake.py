@@ -22,6 +22,7 @@ from datadog_api_client import ApiClient, Configuration
 from datadog_api_client.exceptions import ForbiddenException, NotFoundException
 from datadog_api_client.v2.api.action_connection_api import ActionConnectionApi
 from datadog_api_client.v2.api.service_accounts_api import ServiceAccountsApi
+from datadog_api_client.v2.api.users_api import UsersApi
 from datadog_api_client.v2.model.action_connection_attributes import ActionConnectionAttributes
 from datadog_api_client.v2.model.action_connection_data import ActionConnectionData
 from datadog_api_client.v2.model.action_connection_data_type import ActionConnectionDataType
@@ -82,6 +83,27 @@ async def test_service_accounts_and_application_keys(official: ApiClient, fake_d
     assert one.data.attributes.name == seeded[0].name
     assert one.data.attributes.last4 == seeded[0].last4
     assert one.included[0].attributes.service_account is True
+
+
+async def test_users_listing_and_leaked_used_keys(official: ApiClient, fake_datadog: FakeDatadog) -> None:
+    [sa_id] = fake_datadog.seed(service_accounts=1, keys_per_account=2, status="Disabled")
+    fake_datadog.seed_users(1, status="Pending")
+    leaky, used = fake_datadog.state.application_keys(sa_id)
+    leak = fake_datadog.state.mark_leaked(leaky.id)
+    fake_datadog.state.note_key_used(used.id)
+
+    users = await _call(
+        UsersApi(official).list_users, page_size=1, page_number=1, sort="-name", filter_status="Disabled,Pending"
+    )
+    keys = await _call(ServiceAccountsApi(official).list_service_account_application_keys, sa_id)
+
+    assert [user.id for user in users.data] == [sa_id]  # "Seeded user 0" sorts after "Seeded service account 0"
+    assert users.data[0].attributes.service_account is True and users.data[0].attributes.disabled is True
+    assert users.meta.page.total_count == 2 and users.meta.page.total_filtered_count == 2
+    by_id = {key.id: key for key in keys.data}
+    assert by_id[used.id].attributes.last_used_at is not None
+    assert [(str(item.type), item.id) for item in keys.included][1:] == [("leaked_keys", leak.id)]
+    assert keys.included[1].attributes.leak_source == "github"
 
 
 async def test_creating_a_service_account_and_a_key(official: ApiClient, fake_datadog: FakeDatadog) -> None:
