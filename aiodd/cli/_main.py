@@ -22,12 +22,12 @@ from ..rotation import (
     KeySelector,
     NewKeySecret,
     RotationReport,
+    SecretsFile,
     name_matches,
     older_than,
     rotate_application_keys,
 )
 from ._progress import ProgressPrinter, summary
-from ._secrets_file import SecretsFile
 
 __all__ = ["main"]
 

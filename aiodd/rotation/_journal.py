@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import uuid
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -38,12 +39,14 @@ _RECORD_START = b'{"sa":'  # every step line starts so (json.dumps keeps key ord
 
 class Step:
     """The steps of one key's rotation, in order. ``CREATING`` is written before the create call,
-    with the replacement's marker, so that a crash between the two can be cleaned up."""
+    with the replacement's marker, so that a crash between the two can be cleaned up. ``GRACE``
+    (a rotation with a grace period) means the old key stays until ``revoke_after``."""
 
     CREATING = "creating"
     CREATED = "created"
     DELIVERED = "delivered"
     REGISTERED = "registered"
+    GRACE = "grace"
     DONE = "done"
     ROLLED_BACK = "rolled_back"
     FAILED = "failed"
@@ -60,6 +63,8 @@ class KeyProgress:
     new_key_id: str | None = None
     new_name: str | None = None
     registered: bool = False
+    delivered_at: datetime | None = None
+    revoke_after: datetime | None = None
 
 
 class Journal:
@@ -112,6 +117,10 @@ class Journal:
         progress.new_key_id = entry.get("new", progress.new_key_id)
         progress.new_name = entry.get("new_name", progress.new_name)
         progress.registered = entry.get("registered", progress.registered)
+        if entry["step"] == Step.DELIVERED:
+            progress.delivered_at = _timestamp(entry.get("at"))
+        if entry["step"] == Step.GRACE:
+            progress.revoke_after = _timestamp(entry.get("revoke_after"))
         return progress
 
     def marker_for(self, service_account_id: str, old_key_id: str) -> str:
@@ -121,6 +130,10 @@ class Journal:
 
     def get(self, service_account_id: str, old_key_id: str) -> KeyProgress | None:
         return self._progress.get((service_account_id, old_key_id))
+
+    def all(self) -> list[KeyProgress]:
+        """Every key this journal has a step for."""
+        return list(self._progress.values())
 
     def for_account(self, service_account_id: str) -> list[KeyProgress]:
         return [p for (sa, _), p in self._progress.items() if sa == service_account_id]
@@ -155,6 +168,13 @@ class Journal:
 
 def _line(entry: dict[str, Any]) -> bytes:
     return (json.dumps(entry, separators=(",", ":")) + "\n").encode()
+
+
+def _timestamp(value: object) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _parse(line: bytes) -> dict[str, Any] | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import attrs
 
 __all__ = ["KeyOutcome", "NewKeySecret", "Outcome", "RotationReport"]
@@ -23,15 +25,19 @@ class NewKeySecret:
 
 
 class Outcome:
-    ROTATED = "rotated"
+    ROTATED = "rotated"  # delivered; the old key deleted, or kept until ``revoke_after`` (a grace period)
     FAILED = "failed"
     DRY_RUN = "dry_run"  # would be rotated
     ALREADY_DONE = "already_done"  # finished by an earlier run of the same journal
+    RETIRED = "retired"  # ``retire_old_keys`` deleted the old key
+    WAITING = "waiting"  # ``retire_old_keys``: the grace period has not ended
+    KEPT = "kept"  # ``retire_old_keys`` kept the old key: still in use, or its replacement is gone
 
 
 @attrs.frozen
 class KeyOutcome:
-    """One key's result. ``error`` is a message without secrets."""
+    """One key's result. ``error`` is a message without secrets; ``reason`` says why the key was
+    picked (or what a resume did); ``revoke_after`` is when an old key kept for a grace period may go."""
 
     service_account_id: str
     old_key_id: str | None
@@ -40,6 +46,8 @@ class KeyOutcome:
     new_key_id: str | None = None
     new_name: str | None = None
     error: str | None = None
+    reason: str | None = None
+    revoke_after: datetime | None = None
 
 
 @attrs.define
@@ -63,5 +71,5 @@ class RotationReport:
 
     @property
     def ok(self) -> bool:
-        """True when nothing failed and the run was not stopped."""
-        return self.failed == 0 and self.stopped is None
+        """True when nothing failed or was kept back, and the run was not stopped."""
+        return self.failed == 0 and self.count(Outcome.KEPT) == 0 and self.stopped is None

@@ -18,6 +18,7 @@ import logging
 import os
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable
+from datetime import UTC, datetime, timedelta
 
 import attrs
 
@@ -29,13 +30,15 @@ from ._journal import Journal, KeyProgress, Step
 from ._naming import marker_of, replacement_name
 from ._report import KeyOutcome, NewKeySecret, Outcome, RotationReport
 from ._resume import Action, Decision, KeyView, decide
-from ._select import KeySelector
+from ._select import KeySelector, is_leaked, reason_for
 
 __all__ = ["RotationProgress", "Sink", "rotate_application_keys"]
 
 logger = logging.getLogger("aiodd.rotation")
 
 Sink = Callable[[NewKeySecret], Awaitable[object]]
+
+_LATEST = datetime.max.replace(tzinfo=UTC)
 
 
 def _is_async_callable(sink: object) -> bool:
@@ -58,14 +61,27 @@ class RotationProgress:
 class _Plan:
     """One old key of a listed account, and what to do with it."""
 
+    service_account_id: str
     old_key_id: str
     old: PartialApplicationKey | None  # None: the old key is no longer listed
     progress: KeyProgress | None
     decision: Decision
+    reason: str
 
     @property
     def old_name(self) -> str | None:
         return self.old.attributes.name if self.old and self.old.attributes else None
+
+    @property
+    def order(self) -> tuple[int, datetime, str, str]:
+        """Interrupted work first (it holds replacements), then leaked keys, then the oldest."""
+        created = self.old.attributes.created_at if self.old and self.old.attributes else None
+        rank = 0 if self.decision.action is not Action.ROTATE or self.progress else 1 if self.leaked else 2
+        return (rank, created or _LATEST, self.service_account_id, self.old_key_id)
+
+    @property
+    def leaked(self) -> bool:
+        return self.old is not None and is_leaked(self.old)
 
 
 class _Rotation:
@@ -78,6 +94,7 @@ class _Rotation:
         select: KeySelector | None,
         register_for_actions: bool | None,
         dry_run: bool,
+        grace: timedelta | None,
         on_progress: Callable[[RotationProgress], object] | None,
     ) -> None:
         self.dd = dd
@@ -90,6 +107,7 @@ class _Rotation:
         self.select = select
         self.register_for_actions = register_for_actions
         self.dry_run = dry_run
+        self.grace = grace
         self.on_progress = on_progress
         self.progress = RotationProgress()
         self.report = RotationReport()
@@ -122,25 +140,27 @@ class _Rotation:
                     f"could not list App Key Registrations to keep each key's registration ({exc}); "
                     "pass register_for_actions=True or False to rotate without checking"
                 ) from exc
-        await asyncio.gather(*(self._account(sa) for sa in service_account_ids))
+        # Every account is listed before any key is touched, so that leaked keys go first across the
+        # whole run, and the progress total is known early.
+        listed = await asyncio.gather(*(self._list(sa) for sa in service_account_ids))
+        plans = sorted((plan for plans in listed for plan in plans), key=lambda plan: plan.order)
+        await asyncio.gather(*(self._key(plan) for plan in plans))
         return self.report
 
-    async def _account(self, sa: str) -> None:
+    async def _list(self, sa: str) -> list[_Plan]:
         try:
             async with self.limit:
-                if self.report.stopped is not None:
-                    return
                 keys = await self.keys.list(sa).to_list()
         except APIError as exc:
             self.report.account_errors[sa] = str(exc)
             self.progress.accounts_listed += 1
             self._changed()
-            return
+            return []
         plans = [plan for plan in self._plans(sa, keys) if plan.decision != Decision(Action.SKIP)]
         self.progress.accounts_listed += 1
         self.progress.keys_planned += sum(1 for plan in plans if plan.decision.action is not Action.SKIP)
         self._changed()
-        await asyncio.gather(*(self._key(sa, plan) for plan in plans))
+        return plans
 
     def _plans(self, sa: str, keys: list[PartialApplicationKey]) -> list[_Plan]:
         """Sort the listing into old keys and this journal's replacements of them; decide for each old key."""
@@ -159,9 +179,8 @@ class _Rotation:
         for key in keys:
             if not key.id:
                 continue
-            owner = owner_by_id.get(key.id) or owner_by_marker.get(
-                marker_of(key.attributes.name if key.attributes else None) or ""
-            )
+            marker = marker_of(key.attributes.name if key.attributes else None)
+            owner = owner_by_id.get(key.id) or owner_by_marker.get(marker or "")
             if owner is not None and owner != key.id:
                 replacements[owner].add(key.id)
             else:
@@ -177,20 +196,31 @@ class _Rotation:
                 confirmed=frozenset(k for k in mine if holds is not None and holds(k)),
                 selected=old is not None and (self.select is None or self.select(old)),
             )
-            plans.append(_Plan(old_id, old, progress.get(old_id), decide(progress.get(old_id), view)))
+            decision = decide(progress.get(old_id), view)
+            plans.append(_Plan(sa, old_id, old, progress.get(old_id), decision, self._reason(old, decision, view)))
         return plans
 
-    async def _key(self, sa: str, plan: _Plan) -> None:
-        decision = plan.decision
+    def _reason(self, old: PartialApplicationKey | None, decision: Decision, view: KeyView) -> str:
+        if decision.action is Action.ROTATE and view.selected and old is not None:
+            return reason_for(self.select, old)
+        return {
+            Action.ROTATE: "resume: redo an interrupted rotation",
+            Action.FINISH: "resume: finish a delivered replacement",
+            Action.WAIT: "rotated; the old key waits for its grace period to end",
+            Action.ALREADY_DONE: "rotated by an earlier run",
+        }.get(decision.action, "resume")
+
+    async def _key(self, plan: _Plan) -> None:
+        decision, sa = plan.decision, plan.service_account_id
         if self.dry_run:
             if decision.action is not Action.SKIP:
-                self._finish(self._dry_run_outcome(sa, plan))
+                self._finish(self._dry_run_outcome(plan))
             return
         async with self.limit:
             if self.report.stopped is not None:
                 return  # not started: a resume takes it up
             try:
-                outcome = await self._carry_out(sa, plan)
+                outcome = await self._carry_out(plan)
             except StorageError as exc:
                 self._stop(str(exc))
                 outcome = KeyOutcome(sa, plan.old_key_id, plan.old_name, Outcome.FAILED, error=str(exc))
@@ -199,17 +229,28 @@ class _Rotation:
                     sa, plan.old_key_id, plan.old_name, Outcome.FAILED, error=f"{type(exc).__name__}: {exc}"
                 )
         if outcome is not None:
-            self._finish(outcome)
+            self._finish(attrs.evolve(outcome, reason=plan.reason))
 
-    def _dry_run_outcome(self, sa: str, plan: _Plan) -> KeyOutcome:
-        action, progress = plan.decision.action, plan.progress
-        if action is Action.ALREADY_DONE and progress is not None:
-            return KeyOutcome(
-                sa, plan.old_key_id, plan.old_name, Outcome.ALREADY_DONE, progress.new_key_id, progress.new_name
-            )
+    def _dry_run_outcome(self, plan: _Plan) -> KeyOutcome:
+        action, progress, sa = plan.decision.action, plan.progress, plan.service_account_id
+        if action in (Action.ALREADY_DONE, Action.WAIT) and progress is not None:
+            return self._already_done(plan, progress)
         if action in (Action.ROTATE, Action.FINISH):
-            return KeyOutcome(sa, plan.old_key_id, plan.old_name, Outcome.DRY_RUN)
+            return KeyOutcome(sa, plan.old_key_id, plan.old_name, Outcome.DRY_RUN, reason=plan.reason)
         return KeyOutcome(sa, plan.old_key_id, plan.old_name, Outcome.FAILED, error=self._problem(plan))
+
+    @staticmethod
+    def _already_done(plan: _Plan, progress: KeyProgress) -> KeyOutcome:
+        return KeyOutcome(
+            plan.service_account_id,
+            plan.old_key_id,
+            plan.old_name,
+            Outcome.ALREADY_DONE,
+            progress.new_key_id,
+            progress.new_name,
+            reason=plan.reason,
+            revoke_after=progress.revoke_after if progress.step == Step.GRACE else None,
+        )
 
     @staticmethod
     def _problem(plan: _Plan) -> str:
@@ -220,14 +261,14 @@ class _Rotation:
             )
         return "the old key no longer exists"
 
-    async def _carry_out(self, sa: str, plan: _Plan) -> KeyOutcome | None:
-        decision, progress, old_id, old_name = plan.decision, plan.progress, plan.old_key_id, plan.old_name
+    async def _carry_out(self, plan: _Plan) -> KeyOutcome | None:
+        decision, progress, sa = plan.decision, plan.progress, plan.service_account_id
+        old_id, old_name = plan.old_key_id, plan.old_name
         for key_id in sorted(decision.delete):  # replacements known to be undelivered
             logger.info("deleting undelivered replacement %s of key %s", key_id, old_id)
             await self._delete_key(sa, key_id)
-        if decision.action is Action.ALREADY_DONE:
-            new_id, new_name = (progress.new_key_id, progress.new_name) if progress else (None, None)
-            return KeyOutcome(sa, old_id, old_name, Outcome.ALREADY_DONE, new_id, new_name)
+        if decision.action in (Action.ALREADY_DONE, Action.WAIT) and progress is not None:
+            return self._already_done(plan, progress)
         if decision.action is Action.SKIP:
             return None
         if decision.action is Action.GONE:
@@ -240,13 +281,14 @@ class _Rotation:
             new_name = progress.new_name if progress else None
             step = progress.step if progress else Step.DELIVERED
             if decision.record_delivery:
-                await self.journal.record(sa, old_id, Step.DELIVERED, new=decision.replacement)
+                await self.journal.record(sa, old_id, Step.DELIVERED, new=decision.replacement, at=_now())
                 step = Step.DELIVERED
-            return await self._complete(sa, old_id, old_name, decision.replacement, new_name, step)
+            return await self._complete(plan, decision.replacement, new_name, step)
         assert plan.old is not None  # ROTATE is decided only for a listed old key
-        return await self._rotate(sa, plan.old, old_id, old_name)
+        return await self._rotate(plan, plan.old)
 
-    async def _rotate(self, sa: str, old: PartialApplicationKey, old_id: str, old_name: str | None) -> KeyOutcome:
+    async def _rotate(self, plan: _Plan, old: PartialApplicationKey) -> KeyOutcome:
+        sa, old_id, old_name = plan.service_account_id, plan.old_key_id, plan.old_name
         marker = self.journal.marker_for(sa, old_id)
         new_name = replacement_name(old_name, marker)
         await self.journal.record(sa, old_id, Step.CREATING, marker=marker, new_name=new_name)
@@ -270,20 +312,19 @@ class _Rotation:
         try:
             await self.sink(NewKeySecret(sa, new_id, new_name, old_id, secret))
         except Exception as exc:
-            # A StorageError is ours (the secrets file) and names no secret; any other message might.
-            reason = f"sink failed: {exc}" if isinstance(exc, StorageError) else f"sink failed: {type(exc).__name__}"
+            # aiodd's own errors (StorageError, DeliveryError) name no secret; any other message might.
+            reason = f"sink failed: {exc}" if isinstance(exc, Error) else f"sink failed: {type(exc).__name__}"
             if isinstance(exc, StorageError):
                 self._stop(str(exc))
             await self._delete_key(sa, new_id)
             await self.journal.record(sa, old_id, Step.ROLLED_BACK)
             return KeyOutcome(sa, old_id, old_name, Outcome.FAILED, new_id, new_name, error=reason)
-        await self.journal.record(sa, old_id, Step.DELIVERED)
-        return await self._complete(sa, old_id, old_name, new_id, new_name, Step.DELIVERED)
+        await self.journal.record(sa, old_id, Step.DELIVERED, at=_now())
+        return await self._complete(plan, new_id, new_name, Step.DELIVERED)
 
-    async def _complete(
-        self, sa: str, old_id: str, old_name: str | None, new_id: str, new_name: str | None, step: str
-    ) -> KeyOutcome:
-        """Move the Actions registration, then delete the old key: the delivered key is live."""
+    async def _complete(self, plan: _Plan, new_id: str, new_name: str | None, step: str) -> KeyOutcome:
+        """Move the Actions registration, then delete the old key (or keep it for the grace period)."""
+        sa, old_id, old_name = plan.service_account_id, plan.old_key_id, plan.old_name
         wants = self.register_for_actions
         if wants is None:
             wants = old_id in self.registered or new_id in self.registered
@@ -292,6 +333,10 @@ class _Rotation:
             with contextlib.suppress(NotFoundError):
                 await self.dd.app_key_registrations.unregister(old_id)
             await self.journal.record(sa, old_id, Step.REGISTERED, registered=True)
+        if self.grace is not None and plan.old is not None:  # the old key stays until `keys retire`
+            revoke_after = datetime.now(UTC) + self.grace
+            await self.journal.record(sa, old_id, Step.GRACE, revoke_after=revoke_after.isoformat())
+            return KeyOutcome(sa, old_id, old_name, Outcome.ROTATED, new_id, new_name, revoke_after=revoke_after)
         await self._delete_key(sa, old_id)
         await self.journal.record(sa, old_id, Step.DONE)
         return KeyOutcome(sa, old_id, old_name, Outcome.ROTATED, new_id, new_name)
@@ -306,6 +351,10 @@ class _Rotation:
                 await self._delete_key(sa, key.id)
 
 
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
 async def rotate_application_keys(
     dd: Client,
     service_account_ids: Iterable[str],
@@ -316,6 +365,7 @@ async def rotate_application_keys(
     select: KeySelector | None = None,
     register_for_actions: bool | None = None,
     dry_run: bool = False,
+    grace: timedelta | None = None,
     on_progress: Callable[[RotationProgress], object] | None = None,
 ) -> RotationReport:
     """Rotate the application keys of many service accounts; see the module docstring.
@@ -330,6 +380,9 @@ async def rotate_application_keys(
     ``select`` picks keys (default all; see ``older_than``, ``name_matches``).
     ``register_for_actions``: None keeps each key's Actions registration as it was, True
     registers every new key, False none. ``dry_run`` lists what would rotate and writes nothing.
+    ``grace`` keeps each old key for that long after its replacement is delivered (and its
+    registration moved): :func:`retire_old_keys` deletes it later. Keys are rotated leaked
+    first, then oldest first, across all the accounts; each outcome's ``reason`` says why.
 
     If a journal or secrets-file write fails, the run starts no new key and returns a report
     whose ``stopped`` says why; re-running with the same journal finishes the work.
@@ -343,9 +396,11 @@ async def rotate_application_keys(
         raise InvalidArgumentError("sink must be an async callable taking a NewKeySecret (define it with 'async def')")
     if select is not None and not callable(select):
         raise InvalidArgumentError("select must be a callable taking a key and returning a bool")
+    if grace is not None and (not isinstance(grace, timedelta) or grace < timedelta(0)):
+        raise InvalidArgumentError(f"grace must be a non-negative datetime.timedelta, got {grace!r}")
     store = journal if isinstance(journal, Journal) else Journal(journal, read_only=dry_run)
     try:
-        rotation = _Rotation(dd, sink, store, concurrency, select, register_for_actions, dry_run, on_progress)
+        rotation = _Rotation(dd, sink, store, concurrency, select, register_for_actions, dry_run, grace, on_progress)
         return await rotation.run(list(dict.fromkeys(ids)))
     finally:
         if store is not journal:

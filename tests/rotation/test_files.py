@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 
 import aiodd
-from aiodd.cli._secrets_file import SecretsFile
-from aiodd.rotation import FileInUseError, Journal, NewKeySecret
+from aiodd.rotation import FileInUseError, Journal, NewKeySecret, SecretsFile
 from aiodd.rotation._journal import Step
 from aiodd.rotation._locked_file import LockedFile
 
@@ -177,7 +176,7 @@ def test_a_short_write_of_a_secret_leaves_only_complete_lines_and_shows_no_secre
         len(filler) + 20,
         f"""
         import asyncio, traceback
-        from aiodd.cli._secrets_file import SecretsFile
+        from aiodd.rotation import SecretsFile
         from aiodd.rotation import NewKeySecret, StorageError
         async def main():
             sink = SecretsFile({str(path)!r})

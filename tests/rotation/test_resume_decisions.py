@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import attrs
 import pytest
 
 from aiodd.rotation._journal import KeyProgress, Step
-from aiodd.rotation._resume import Action, Decision, KeyView, decide
+from aiodd.rotation._resume import Action, Decision, KeyView, Retirement, decide, decide_retirement
 
 SA, OLD, NEW, STALE = "sa", "old", "new", "stale"
 
@@ -133,3 +136,77 @@ def test_a_finished_key_is_reported_done() -> None:
 def test_a_finished_key_sheds_leftover_attempts_but_never_its_live_replacement() -> None:
     decision = decide(at(Step.DONE), view(old_listed=False, listed={NEW, STALE}))
     assert decision == Decision(Action.ALREADY_DONE, delete=frozenset({STALE}))
+
+
+# --- a grace period ---------------------------------------------------------------------------------
+
+
+def test_a_key_in_its_grace_period_waits_for_retirement() -> None:
+    assert decide(at(Step.GRACE), view(listed={NEW})) == Decision(Action.WAIT, replacement=NEW)
+
+
+def test_a_key_in_its_grace_period_whose_old_key_is_gone_is_finished() -> None:
+    assert decide(at(Step.GRACE), view(old_listed=False, listed={NEW})) == Decision(Action.FINISH, replacement=NEW)
+
+
+def test_a_key_in_its_grace_period_whose_replacement_vanished_is_rotated_again() -> None:
+    assert decide(at(Step.GRACE), view(listed=set())) == Decision(Action.ROTATE)
+
+
+NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+
+
+def waiting(
+    revoke_after: datetime = NOW - timedelta(hours=1), delivered_at: datetime | None = NOW - timedelta(days=1)
+) -> KeyProgress:
+    return attrs.evolve(at(Step.GRACE), revoke_after=revoke_after, delivered_at=delivered_at)
+
+
+def retirement(progress: KeyProgress | None, **changes: object) -> Retirement:
+    options: dict[str, Any] = {
+        "old_listed": True,
+        "old_last_used_at": None,
+        "replacement_listed": True,
+        "now": NOW,
+        "force": False,
+        "require_unused": False,
+        **changes,
+    }
+    return decide_retirement(progress, **options)
+
+
+def test_only_keys_kept_for_a_grace_period_are_retired() -> None:
+    assert retirement(None) is Retirement.SKIP
+    assert retirement(at(Step.DONE)) is Retirement.SKIP
+    assert retirement(at(Step.DELIVERED)) is Retirement.SKIP
+
+
+def test_an_old_key_is_retired_once_its_grace_period_ended() -> None:
+    assert retirement(waiting()) is Retirement.RETIRE
+
+
+def test_an_old_key_waits_until_its_grace_period_ends_unless_forced() -> None:
+    early = waiting(revoke_after=NOW + timedelta(minutes=1))
+    assert retirement(early) is Retirement.WAIT
+    assert retirement(early, force=True) is Retirement.RETIRE
+
+
+def test_an_old_key_already_gone_is_just_recorded() -> None:
+    assert retirement(waiting(), old_listed=False) is Retirement.GONE
+
+
+def test_an_old_key_whose_replacement_vanished_is_never_retired() -> None:
+    assert retirement(waiting(), replacement_listed=False, force=True) is Retirement.NO_REPLACEMENT
+
+
+def test_an_old_key_used_after_delivery_is_kept_when_asked() -> None:
+    used_later = NOW - timedelta(hours=2)  # after the delivery a day ago
+    assert retirement(waiting(), old_last_used_at=used_later, require_unused=True) is Retirement.IN_USE
+    assert retirement(waiting(), old_last_used_at=used_later) is Retirement.RETIRE  # not asked: retired
+    used_before = NOW - timedelta(days=2)
+    assert retirement(waiting(), old_last_used_at=used_before, require_unused=True) is Retirement.RETIRE
+
+
+def test_a_use_at_an_unknown_delivery_time_counts_as_after_it() -> None:
+    unknown = waiting(delivered_at=None)
+    assert retirement(unknown, old_last_used_at=NOW - timedelta(days=9), require_unused=True) is Retirement.IN_USE
