@@ -125,9 +125,15 @@ class CommandSink:
                 raise DeliveryError(f"{self.argv[0]} did not exit within {self.timeout:g}s; killed") from None
             raise
         if process.returncode != 0:
-            said = stderr.decode("utf-8", "replace").replace(secret.secret, "<redacted>").strip()
-            detail = f": {said[-_STDERR_SHOWN:]}" if said else ""
+            detail = _scrubbed_tail(stderr, secret.secret)
+            del stderr  # it may echo the secret: no local may hold it when the error is raised
             raise DeliveryError(f"{self.argv[0]} exited with status {process.returncode}{detail}")
+
+
+def _scrubbed_tail(stderr: bytes, secret: str) -> str:
+    """``": <the end of what the command said>"`` without the secret, or ``""``."""
+    said = stderr.decode("utf-8", "replace").replace(secret, "<redacted>").strip()
+    return f": {said[-_STDERR_SHOWN:]}" if said else ""
 
 
 def _json_line(secret: NewKeySecret) -> _SecretLine:
