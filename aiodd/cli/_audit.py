@@ -15,7 +15,10 @@ from typing import Any, TextIO
 
 from .._client import Client
 from ..rotation import AuditReport, KeyAuditRow, audit_application_keys
+from ._arguments import positive_int
 from ._selectors import add_selector_arguments, selector_from
+from ._table import format_table
+from ._targets import add_target_arguments, check_targets, resolve_targets
 
 __all__ = ["CSV_COLUMNS", "add_arguments", "run"]
 
@@ -38,13 +41,10 @@ CSV_COLUMNS = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("service_account_ids", nargs="*", metavar="SA_ID", help="service account ids to audit")
-    parser.add_argument(
-        "--all-service-accounts", action="store_true", help="audit every active service account (as well)"
-    )
+    add_target_arguments(parser)
     add_selector_arguments(parser)
     parser.add_argument(
-        "--concurrency", type=_positive, default=8, help="service accounts listed at once (default: %(default)s)"
+        "--concurrency", type=positive_int, default=8, help="service accounts listed at once (default: %(default)s)"
     )
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print one JSON document")
@@ -55,16 +55,12 @@ async def run(dd: Client, args: argparse.Namespace) -> int:
     """Audit, print to standard output, and return the exit status (0 ok, 1 some listing failed,
     2 usage). API errors listing the service accounts propagate (``aiodd.APIError``)."""
     stdout = sys.stdout
-    if not args.service_account_ids and not args.all_service_accounts:
-        print("aiodd: error: keys audit needs SA_ID arguments or --all-service-accounts", file=sys.stderr)
-        return 2
-    report = await audit_application_keys(
-        dd,
-        args.service_account_ids,
-        all_service_accounts=args.all_service_accounts,
-        select=selector_from(args),
-        concurrency=args.concurrency,
-    )
+    check_targets(args)
+    accounts = await resolve_targets(dd, args)
+    if not accounts:
+        print("aiodd: no service accounts to audit", file=sys.stderr)
+        return 0
+    report = await audit_application_keys(dd, accounts, select=selector_from(args), concurrency=args.concurrency)
     if args.json:
         json.dump(_document(report), stdout, indent=2)
         stdout.write("\n")
@@ -79,16 +75,6 @@ async def run(dd: Client, args: argparse.Namespace) -> int:
     if report.registrations_error is not None:
         print(f"aiodd: could not list App Key Registrations: {report.registrations_error}", file=sys.stderr)
     return 0 if report.ok else 1
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -141,13 +127,13 @@ def _age(age: timedelta | None) -> str:
 
 def _table(report: AuditReport, out: TextIO) -> None:
     header = ("LEAKED", "SERVICE ACCOUNT", "KEY ID", "NAME", "CREATED", "AGE", "LAST USED", "SCOPES", "ACTIONS")
-    lines = [header]
+    rows = []
     for row in report.rows:
         leak = ""
         if row.leak is not None:
             when = row.leak.date.date().isoformat() if row.leak.date else "yes"
             leak = f"{when} {row.leak.source}" if row.leak.source else when
-        lines.append(
+        rows.append(
             (
                 leak,
                 row.service_account_name or row.service_account_id,
@@ -160,9 +146,7 @@ def _table(report: AuditReport, out: TextIO) -> None:
                 {True: "yes", False: "no", None: "?"}[row.registered_for_actions],
             )
         )
-    widths = [max(len(line[column]) for line in lines) for column in range(len(header))]
-    for line in lines:
-        out.write("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip() + "\n")
+    out.write(format_table(header, rows) + "\n")
     accounts = len({row.service_account_id for row in report.rows})
     leaked = sum(row.leaked for row in report.rows)
     print(f"{len(report.rows)} keys in {accounts} service accounts, {leaked} leaked", file=sys.stderr)

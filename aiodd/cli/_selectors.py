@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import re
-from datetime import timedelta
 
 from ..rotation import KeySelector, all_of, leaked, name_matches, older_than, unused_for
+from ._arguments import parse_age
 
-__all__ = ["add_selector_arguments", "parse_age", "selector_from"]
-
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-def parse_age(text: str) -> timedelta:
-    """``90d``, ``12h``, ``2w``, ``30m``, ``45s``."""
-    match = re.fullmatch(r"\s*(\d+)\s*([smhdw])\s*", text)
-    if not match:
-        raise argparse.ArgumentTypeError(f"invalid age {text!r}: use a number and a unit, e.g. 90d, 12h, 2w")
-    return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
+__all__ = ["add_selector_arguments", "selector_from"]
 
 
 def add_selector_arguments(parser: argparse.ArgumentParser) -> None:

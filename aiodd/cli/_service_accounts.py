@@ -10,6 +10,7 @@ from typing import get_args
 from .._client import Client
 from .._converter import converter
 from ..models.users import UserStatus
+from ._table import format_table
 
 __all__ = ["add_arguments", "run"]
 
@@ -56,9 +57,6 @@ async def run(dd: Client, args: argparse.Namespace) -> int:
             )
         )
     if not args.json:
-        lines = [("ID", "STATUS", "NAME", "EMAIL"), *rows]
-        widths = [max(len(line[column]) for line in lines) for column in range(4)]
-        for line in lines:
-            print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())
+        print(format_table(("ID", "STATUS", "NAME", "EMAIL"), rows))
         print(f"{len(rows)} service accounts", file=sys.stderr)
     return 0

@@ -48,13 +48,15 @@ def _is_async_callable(sink: object) -> bool:
 
 @attrs.define
 class RotationProgress:
-    """Live counters, passed to ``on_progress`` after every change."""
+    """Live counters, passed to ``on_progress`` after every change, and the outcomes so far
+    (``report``: what an interrupted run can still show)."""
 
     accounts_total: int = 0
     accounts_listed: int = 0
     keys_planned: int = 0
     keys_finished: int = 0
     keys_failed: int = 0
+    report: RotationReport = attrs.field(factory=RotationReport, repr=False)
 
 
 @attrs.frozen
@@ -109,8 +111,8 @@ class _Rotation:
         self.dry_run = dry_run
         self.grace = grace
         self.on_progress = on_progress
-        self.progress = RotationProgress()
         self.report = RotationReport()
+        self.progress = RotationProgress(report=self.report)
         self.registered: set[str] = set()
 
     def _changed(self) -> None:
