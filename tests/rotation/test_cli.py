@@ -99,15 +99,32 @@ async def test_missing_keys_are_a_clear_error() -> None:
     assert process.returncode == 2 and "DD_API_KEY" in err.decode()
 
 
-async def test_demo_rotates_every_seeded_key_and_verifies_it() -> None:
+async def test_demo_runs_the_sweep_and_verifies_it() -> None:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "aiodd", "demo", "--accounts", "6", "--keys", "2", "--rate-limit", "1000/1",
+        sys.executable, "-m", "aiodd", "demo", "--accounts", "40", "--keys", "2", "--rate-limit", "1000/1",
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     out, err = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 0, err.decode()
-    assert "rotated                       12" in out.decode()
-    assert "every live key's secret delivered: yes" in err.decode()
+    assert "rotated                       80" in out.decode() and "retired                       80" in out.decode()
+    log = err.decode()
+    assert "1/3 Audit" in log and "2/3 Rotate, leaked keys first" in log and "3/3 Retire" in log
+    assert "80 keys in 40 active service accounts: 3 leaked" in log
+    assert (
+        "Check: leaked keys rotated first: yes; 80 live keys, 0 old keys left: yes; "
+        "every live key's secret delivered: yes; Actions registrations moved: yes"
+    ) in log
+
+
+async def test_the_demo_as_json_says_what_it_checked() -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "aiodd", "demo", "--accounts", "5", "--keys", "2", "--rate-limit", "1000/1", "--json",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    document = json.loads(out)
+    assert process.returncode == 0 and document["verified"] is True, err.decode()
+    assert all(document["checks"].values()) and len(document["rotation"]["keys"]) == 10
 
 
 async def test_connection_options_may_follow_the_command(tmp_path: Path) -> None:
