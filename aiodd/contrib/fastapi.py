@@ -52,7 +52,7 @@ from .._exceptions import (
     RateLimitError,
     UnprocessableEntityError,
 )
-from .._ratelimit import RateLimit
+from .._ratelimit import RateLimit, schedulable
 
 __all__ = [
     "AppLifespan",
@@ -193,10 +193,14 @@ _ANSWERS: tuple[tuple[type[APIError], int, str], ...] = (
 
 
 def _retry_after_seconds(rate_limit: RateLimit | None) -> int:
-    """Whole seconds until the rate-limit window resets (at least 1): the reset, else the period."""
+    """Whole seconds until the rate-limit window resets (at least 1): the reset, else the period.
+
+    A value over a day is not believed (as the governor does not), so no caller is told to come
+    back in 30,000 years.
+    """
     if rate_limit is not None:
-        for seconds in (rate_limit.reset, rate_limit.period):
-            if seconds is not None and math.isfinite(seconds):
+        for seconds in (schedulable(rate_limit.reset), schedulable(rate_limit.period)):
+            if seconds is not None:
                 return max(1, math.ceil(seconds))
     return _DEFAULT_RETRY_AFTER
 
