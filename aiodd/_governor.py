@@ -264,10 +264,13 @@ class RateLimitGovernor(Admission):
         now = self._clock()
         deadline = now + self._max_wait
         name = self._routes.get(route, _UNKNOWN)
+        # A queue that exists has a timer set for its first waiter's deadline or sooner, and the new
+        # waiter's deadline is the latest: only a new queue needs serving (which sets its timer).
         if not isinstance(name, str):  # unknown route (an ungoverned one never waits): its probe is out
             queue = self._route_queues.get(route)
-            if queue is None:
-                queue = self._route_queues[route] = WaitQueue()
+            if queue is not None:
+                return queue.add(deadline, route)
+            queue = self._route_queues[route] = WaitQueue()
             future = queue.add(deadline, route)
             self._serve_route(route)
             return future
@@ -276,8 +279,9 @@ class RateLimitGovernor(Admission):
         if delay is not None and delay != math.inf and delay > self._max_wait:
             raise self._too_long(name, state, now, delay)
         queue = self._queues.get(name)
-        if queue is None:
-            queue = self._queues[name] = WaitQueue()
+        if queue is not None:  # try_acquire has just served it
+            return queue.add(deadline, route)
+        queue = self._queues[name] = WaitQueue()
         future = queue.add(deadline, route)
         self._serve_bucket(name)
         return future
