@@ -142,8 +142,9 @@ def http_exception_for(exc: APIError | InvalidArgumentError) -> HTTPException:
     - :class:`~aiodd.NotFoundError` -> 404, :class:`~aiodd.ConflictError` -> 409,
       :class:`~aiodd.BadRequestError` -> 400, :class:`~aiodd.UnprocessableEntityError` -> 422:
       what was asked for usually comes from the caller (an id, a filter);
-    - :class:`~aiodd.RateLimitError` (raised once retries could not absorb the 429) -> 503 with
-      ``Retry-After``, the seconds until Datadog's window resets;
+    - :class:`~aiodd.RateLimitError` (raised once retries could not absorb a 429, or when the
+      bucket would not have room within ``max_wait``) -> 503 with ``Retry-After``, the seconds
+      until Datadog's window resets;
     - :class:`~aiodd.AuthenticationError`, :class:`~aiodd.PermissionDeniedError` -> 502: Datadog
       refused the service's own keys, which the caller cannot fix;
     - :class:`~aiodd.APITimeoutError` -> 504; any other :class:`~aiodd.APIError` -> 502;
