@@ -181,7 +181,8 @@ class RateLimitGovernor(Admission):
     """Admit requests per bucket as described in the module docstring (implements :class:`Admission`).
 
     ``clock`` gives the time in seconds and ``call_later(seconds, callback)`` runs a callback
-    later; both default to the event loop's (monotonic) and are replaced together in tests.
+    later: ``time.monotonic`` and the running loop's ``call_later`` (the same time base) unless
+    tests replace both. ``max_wait`` bounds every wait, as the retry policy's bounds a 429's.
     """
 
     def __init__(
