@@ -122,7 +122,8 @@ class Client:
         self._max_connections = max_connections
         self._max_connections_per_host = max_connections_per_host
         self.stats = ClientStats()
-        self.governor = RateLimitGovernor() if rate_limit else None
+        # Governor waits are bounded like 429 waits: by the policy's max_wait (the default one's without retries).
+        self.governor = RateLimitGovernor(max_wait=(retry or _DEFAULT_RETRY).max_wait) if rate_limit else None
         self._middlewares = build_chain(
             user=tuple(middlewares),
             retry=retry,

@@ -7,7 +7,10 @@ from collections.abc import Mapping
 
 import attrs
 
-__all__ = ["RateLimit", "parse_rate_limit", "parse_seconds"]
+__all__ = ["LONGEST_WINDOW", "RateLimit", "parse_rate_limit", "parse_seconds", "schedulable"]
+
+LONGEST_WINDOW = 86_400.0
+"""A reset or period further away than a day is not believed: Datadog's windows are seconds to minutes."""
 
 
 @attrs.frozen
@@ -40,6 +43,14 @@ def parse_seconds(value: str | None) -> float | None:
         if 0 <= number < math.inf:
             numbers.append(number)
     return max(numbers) if numbers else None
+
+
+def schedulable(seconds: float | None) -> float | None:
+    """``seconds`` if a wait may be planned on it (finite, 0 to :data:`LONGEST_WINDOW`), else ``None``.
+
+    A hostile or broken ``X-RateLimit-Reset: 1e12`` must never hold requests back for decades.
+    """
+    return seconds if seconds is not None and 0.0 <= seconds <= LONGEST_WINDOW else None
 
 
 def _int(value: str | None) -> int | None:

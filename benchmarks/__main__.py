@@ -19,7 +19,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import import_time, pagination, rate_limit, structuring, throughput
+from . import governor_scale, import_time, pagination, rate_limit, structuring, throughput
 from ._harness import ROOT, Section
 
 BENCHMARKS: dict[str, Any] = {
@@ -27,6 +27,7 @@ BENCHMARKS: dict[str, Any] = {
     "structuring": structuring,
     "pagination": pagination,
     "rate_limit": rate_limit,
+    "governor_scale": governor_scale,
     "import_time": import_time,
 }
 """Name -> module; each module has ``FULL``, ``QUICK`` and ``run(config)`` returning sections."""

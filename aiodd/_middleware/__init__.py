@@ -2,7 +2,7 @@
 
 1. the user's own ``middlewares=[...]``          once per call
 2. :mod:`.retry`            resends on 429 / transient failures, logs each attempt
-3. :mod:`.governor`         holds a request back until its rate-limit bucket has room
+3. :mod:`.governor`         holds a request back until its rate-limit bucket has room (at most max_wait)
 4. :mod:`.attempt_timeout`  bounds one attempt, so a long rate-limit wait is never a timeout
 
 Waiting lives in the chain, so aiohttp's own ``ClientTimeout(total=...)`` is not used (it would
@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from aiohttp import ClientMiddlewareType
 
 from .._events import ClientStats, RetryEvent
-from .._governor import RateLimitGovernor
+from .._governor import Admission
 from .._retry import RetryPolicy
 from .attempt_timeout import attempt_timeout
 from .governor import governed
@@ -29,7 +29,7 @@ def build_chain(
     *,
     user: Sequence[ClientMiddlewareType],
     retry: RetryPolicy | None,
-    governor: RateLimitGovernor | None,
+    governor: Admission | None,
     timeout: float,
     stats: ClientStats,
     on_retry: Callable[[RetryEvent], object] | None,

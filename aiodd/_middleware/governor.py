@@ -1,4 +1,8 @@
-"""Wire the :class:`RateLimitGovernor` into the chain: acquire before sending, release with the answer."""
+"""Wire the governor into the chain: acquire before sending, release with the answer.
+
+A request the governor will not let go within ``max_wait`` fails here with
+:class:`aiodd.RateLimitError`, as a 429 whose wait is over ``max_wait`` does; nothing is sent.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,8 @@ import time
 from aiohttp import ClientHandlerType, ClientMiddlewareType, ClientRequest, ClientResponse
 
 from .._events import ClientStats
-from .._governor import RateLimitGovernor, Ticket
+from .._exceptions import RateLimitError
+from .._governor import Admission, WaitTooLong
 from .._ratelimit import parse_rate_limit
 from .._request import current_request
 
@@ -18,14 +23,28 @@ def route_of(request: ClientRequest) -> str:
     return api_request.route if api_request is not None else request.url.path
 
 
-def governed(governor: RateLimitGovernor, stats: ClientStats) -> ClientMiddlewareType:
+def rate_limit_error(request: ClientRequest, refusal: WaitTooLong) -> RateLimitError:
+    """The error for a request the governor held back too long."""
+    error = RateLimitError(status=429, method=request.method, url=str(request.url), errors=[], body="", request_id=None)
+    error.message = f"{request.method} {request.url} not sent: {refusal}"
+    error.args = (error.message,)
+    error.rate_limit = refusal.rate_limit
+    error.retry_after = refusal.retry_after  # type: ignore[attr-defined]
+    return error
+
+
+def governed(governor: Admission, stats: ClientStats) -> ClientMiddlewareType:
     async def middleware(request: ClientRequest, handler: ClientHandlerType) -> ClientResponse:
         route = f"{request.method} {route_of(request)}"
         ticket = governor.try_acquire(route)
-        if not isinstance(ticket, Ticket):  # held back: wait, and count the wait
+        if ticket is None:  # held back: wait, and count the wait
             started = time.monotonic()
-            ticket = await governor.acquire(route)
-            stats.throttle_wait_seconds += time.monotonic() - started
+            try:
+                ticket = await governor.acquire(route)
+            except WaitTooLong as refusal:
+                raise rate_limit_error(request, refusal) from None
+            finally:
+                stats.throttle_wait_seconds += time.monotonic() - started
         try:
             response = await handler(request)
         except BaseException:

@@ -52,7 +52,7 @@ from .._exceptions import (
     RateLimitError,
     UnprocessableEntityError,
 )
-from .._ratelimit import RateLimit
+from .._ratelimit import RateLimit, schedulable
 
 __all__ = [
     "AppLifespan",
@@ -142,8 +142,9 @@ def http_exception_for(exc: APIError | InvalidArgumentError) -> HTTPException:
     - :class:`~aiodd.NotFoundError` -> 404, :class:`~aiodd.ConflictError` -> 409,
       :class:`~aiodd.BadRequestError` -> 400, :class:`~aiodd.UnprocessableEntityError` -> 422:
       what was asked for usually comes from the caller (an id, a filter);
-    - :class:`~aiodd.RateLimitError` (raised once retries could not absorb the 429) -> 503 with
-      ``Retry-After``, the seconds until Datadog's window resets;
+    - :class:`~aiodd.RateLimitError` (raised once retries could not absorb a 429, or when the
+      bucket would not have room within ``max_wait``) -> 503 with ``Retry-After``, the seconds
+      until Datadog's window resets;
     - :class:`~aiodd.AuthenticationError`, :class:`~aiodd.PermissionDeniedError` -> 502: Datadog
       refused the service's own keys, which the caller cannot fix;
     - :class:`~aiodd.APITimeoutError` -> 504; any other :class:`~aiodd.APIError` -> 502;
@@ -193,10 +194,14 @@ _ANSWERS: tuple[tuple[type[APIError], int, str], ...] = (
 
 
 def _retry_after_seconds(rate_limit: RateLimit | None) -> int:
-    """Whole seconds until the rate-limit window resets (at least 1): the reset, else the period."""
+    """Whole seconds until the rate-limit window resets (at least 1): the reset, else the period.
+
+    A value over a day is not believed (as the governor does not), so no caller is told to come
+    back in 30,000 years.
+    """
     if rate_limit is not None:
-        for seconds in (rate_limit.reset, rate_limit.period):
-            if seconds is not None and math.isfinite(seconds):
+        for seconds in (schedulable(rate_limit.reset), schedulable(rate_limit.period)):
+            if seconds is not None:
                 return max(1, math.ceil(seconds))
     return _DEFAULT_RETRY_AFTER
 

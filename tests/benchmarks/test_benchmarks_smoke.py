@@ -44,7 +44,15 @@ def _positive(value: float) -> bool:
 
 
 def test_every_benchmark_reports(sections: dict[str, Any]) -> None:
-    assert set(sections) == {"throughput", "structuring", "unstructuring", "pagination", "rate_limit", "import_time"}
+    assert set(sections) == {
+        "throughput",
+        "structuring",
+        "unstructuring",
+        "pagination",
+        "rate_limit",
+        "governor_scale",
+        "import_time",
+    }
 
 
 def test_the_markdown_report_and_chart_are_written(quick_run: tuple[dict[str, Any], Path]) -> None:
@@ -99,6 +107,16 @@ def test_rate_limit_runs_every_request_through_the_limited_fake(sections: dict[s
         assert clients[name]["sent"] >= 8
         assert _positive(clients[name]["seconds"])
     assert clients["aiodd"]["sent"] == 8 + clients["aiodd"]["rate_limited"]
+
+
+def test_governor_scale_measures_every_size_and_checks_both_goals(sections: dict[str, Any]) -> None:
+    sizes = sections["governor_scale"]["data"]
+    assert set(sizes) == {"10", "100"}
+    for numbers in sizes.values():
+        for key in ("other_cpu_us", "admitted_cpu_us", "bytes_per_task", "governor_bytes_per_task"):
+            assert _positive(numbers[key]), key
+        assert numbers["governor_bytes_per_task"] < numbers["bytes_per_task"]
+    assert len(sections["governor_scale"]["targets"]) == 2
 
 
 def test_import_time_times_each_statement(sections: dict[str, Any]) -> None:

@@ -16,6 +16,7 @@ import importlib.util
 import json
 import logging
 import sys
+import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -363,6 +364,33 @@ async def test_a_429_with_a_long_reset_is_a_503_that_passes_the_reset_on(fake_da
     assert fake_datadog.requests_seen("GET", CONNECTION) == 1  # 137 s is over max_wait: no retry
     assert response.status_code == 503 and response.headers["Retry-After"] == "137"
     assert "137" in response.json()["detail"]
+
+
+async def test_after_a_429_with_an_hour_long_reset_every_request_is_answered_within_max_wait(
+    fake_datadog: FakeDatadog,
+) -> None:
+    connection_id = add_connection(fake_datadog)
+    headers = {"X-RateLimit-Limit": "100", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "3600"}
+    fake_datadog.fail_next("GET", CONNECTION, status=429, headers=headers)
+    max_wait = 5.0  # the README's advice "to answer 503 sooner"
+    app = make_app(fake_datadog, retry=aiodd.RetryPolicy(max_wait=max_wait))
+    async with running(app) as http:
+        for _ in range(2):  # the 429 itself, then a request the governor holds back
+            started = time.monotonic()
+            response = await asyncio.wait_for(http.get(f"/action-connections/{connection_id}"), max_wait + 1)
+            assert time.monotonic() - started < max_wait + 1
+            assert response.status_code == 503 and response.headers["Retry-After"] == "3600"
+        together = await asyncio.wait_for(
+            asyncio.gather(*(http.get(f"/action-connections/{connection_id}") for _ in range(2))), max_wait + 1
+        )
+        assert [answer.status_code for answer in together] == [503, 503]
+    assert fake_datadog.requests_seen("GET", CONNECTION) == 1  # the governor sent nothing into the exhausted bucket
+
+
+def test_an_absurd_reset_is_not_passed_on_as_retry_after() -> None:
+    error = aiodd.RateLimitError(status=429, method="GET", url="/x", errors=[], body="", request_id=None)
+    error.rate_limit = aiodd.RateLimit(name="b", limit=10, period=10.0, remaining=0, reset=1e12)
+    assert http_exception_for(error).headers == {"Retry-After": "10"}
 
 
 async def test_a_datadog_timeout_is_a_504(fake_datadog: FakeDatadog) -> None:
