@@ -118,7 +118,8 @@ class APITimeoutError(APIConnectionError):
 
 
 class APIResponseValidationError(APIError):
-    """Datadog answered with success, but the body is not the JSON document we expected."""
+    """Datadog answered with success, but the body is not the JSON document we expected (or, as
+    :class:`ResponseTooLargeError`, an answer of any status was too large to read)."""
 
     def __init__(self, message: str, *, method: str, url: str, status: int, body: str) -> None:
         body = redact_secrets(body)

@@ -25,10 +25,14 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["REDACTED", "Redactor", "is_secret_name", "redact_secrets"]
+__all__ = ["LONGEST_KEPT", "REDACTED", "Redactor", "is_secret_name", "redact_secrets"]
 
 REDACTED = "<redacted>"
 _SHORTEST_KNOWN = 8
+# An answer's body is kept on an error up to this size (Datadog's error bodies are a few KB): a
+# larger one (up to max_response_bytes) is cut to its head, so that hiding secrets in it stays
+# cheap however large a hostile answer is.
+LONGEST_KEPT = 256 * 1024
 
 # A member name (lower-cased) that says its value is a secret: ``key`` alone or after a separator
 # (``api_key``, ``dd-api-key``), a known prefix glued to ``key`` (``apikey``, ``appKey``), or any
@@ -100,9 +104,14 @@ class Redactor:
     def answer(self, body: bytes) -> tuple[str, Any]:
         """An answer's body as hidden text, and its decoded JSON with the same secrets hidden.
 
-        The JSON is ``None`` when the body is not JSON. The text is the body itself when nothing
-        had to be hidden, else the hidden document written back as JSON.
+        The JSON is ``None`` when the body is not JSON, or longer than :data:`LONGEST_KEPT`
+        (then the text is its head, hidden as plain text, and says how long the body was). The
+        text is the body itself when nothing had to be hidden, else the hidden document written
+        back as JSON.
         """
+        if len(body) > LONGEST_KEPT:
+            head = body[:LONGEST_KEPT].decode("utf-8", "replace")
+            return f"{self.text(head)}... [cut: {len(body)} bytes in all]", None
         text = body.decode("utf-8", "replace")
         try:
             document = json.loads(body)
@@ -120,7 +129,9 @@ class Redactor:
     def _hide_in_document(self, value: Any) -> tuple[Any, bool]:
         """``value`` with secrets hidden, and whether anything was."""
         if isinstance(value, str):
-            hidden = _PLAIN_PAIR.sub(_hide_plain_pair, self._hide_known(value))
+            hidden = self._hide_known(value)
+            if ":" in hidden or "=" in hidden:  # a pair needs one of them
+                hidden = _PLAIN_PAIR.sub(_hide_plain_pair, hidden)
             return hidden, hidden != value
         if isinstance(value, dict):
             changed = False

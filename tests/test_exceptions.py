@@ -6,6 +6,7 @@ import concurrent.futures
 import json
 import multiprocessing
 import pickle
+import time
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
@@ -309,6 +310,16 @@ async def test_a_400_that_echoes_the_request_headers_shows_neither_key(
         assert API_KEY not in text
         assert APP_KEY not in text
     assert "<redacted>" in error.body
+
+
+async def test_a_huge_error_body_is_kept_cut_to_its_head_with_the_keys_hidden(dd: aiodd.Client, stub: StubAPI) -> None:
+    body = (f"DD-API-KEY: {API_KEY}\n" + "x" * 8_000_000).encode()  # hiding secrets in all of it would take seconds
+    started = time.monotonic()
+    error = await actions_error(dd, stub, 400, body=body, content_type="text/plain")
+    assert time.monotonic() - started < 10
+    assert API_KEY not in error.body
+    assert len(error.body) < 300_000
+    assert error.body.endswith(f"[cut: {len(body)} bytes in all]")
 
 
 async def test_echoed_secrets_that_are_not_the_clients_keys_are_hidden_by_their_names(

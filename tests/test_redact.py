@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from aiodd._redact import REDACTED, Redactor, is_secret_name, redact_secrets
+from aiodd._redact import LONGEST_KEPT, REDACTED, Redactor, is_secret_name, redact_secrets
 
 KNOWN = "0123456789abcdef0123456789abcdef"
 
@@ -146,3 +146,13 @@ def test_a_body_that_is_not_json_is_hidden_as_text() -> None:
     text, document = Redactor([KNOWN]).answer(f"<html>DD-API-KEY: other<br>{KNOWN}</html>".encode())
     assert document is None
     assert text == "<html>DD-API-KEY: <redacted><br><redacted></html>"
+
+
+def test_a_body_longer_than_what_errors_keep_is_cut_to_its_hidden_head() -> None:
+    body = f'{{"errors": ["bad"], "key": "{KNOWN}", "pad": "{"x" * LONGEST_KEPT}"}}'.encode()
+    text, document = Redactor([KNOWN]).answer(body)
+    assert document is None
+    assert KNOWN not in text
+    assert text.startswith('{"errors": ["bad"], "key": "<redacted>"')
+    assert text.endswith(f"... [cut: {len(body)} bytes in all]")
+    assert len(text) < LONGEST_KEPT + 100
