@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import types
 import typing
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Literal, get_args, get_origin
 
@@ -69,6 +70,18 @@ def _describe(kind: Any) -> str:
     return getattr(kind, "__name__", str(kind))
 
 
+# How each plain type is checked: exactly as the converter reads it from the wire.
+_ACCEPTS: dict[Any, Callable[[object], bool]] = {
+    Any: lambda value: True,
+    str: lambda value: isinstance(value, str),
+    bool: lambda value: isinstance(value, bool),
+    int: lambda value: isinstance(value, int) and not isinstance(value, bool),
+    float: lambda value: isinstance(value, int | float) and not isinstance(value, bool),
+    types.NoneType: lambda value: value is None,
+    datetime: lambda value: isinstance(value, datetime),
+}
+
+
 def _problem(value: object, kind: Any, path: str) -> str | None:
     """What is wrong with ``value`` as a ``kind`` at ``path``; ``None`` when nothing is.
 
@@ -76,63 +89,69 @@ def _problem(value: object, kind: Any, path: str) -> str | None:
     """
     origin = get_origin(kind)
     if origin in (types.UnionType, typing.Union):
-        members = [member for member in get_args(kind) if member is not types.NoneType]
-        if value is None and len(members) < len(get_args(kind)):
-            return None
-        if len(members) == 1:
-            return _problem(value, members[0], path)
-        for member in members:
-            if isinstance(member, type) and attrs.has(member):
-                if isinstance(value, member):  # the right class: report what is wrong inside it
-                    return _problem(value, member, path)
-            elif _problem(value, member, path) is None:
-                return None
-        return f"{path} must be {_describe(kind)}, got {type(value).__name__}"
-    ok: bool
-    if kind is Any:
-        return None
-    if kind is str:
-        ok = isinstance(value, str)
-        if isinstance(value, str) and not value.isascii() and not _encodable(value):
-            return f"{path} is not valid Unicode text (it holds a lone surrogate)"
-    elif kind is bool:
-        ok = isinstance(value, bool)
-    elif kind is int:
-        ok = isinstance(value, int) and not isinstance(value, bool)
-    elif kind is float:
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-    elif kind is types.NoneType:
-        ok = value is None
-    elif kind is datetime:
-        ok = isinstance(value, datetime)
-    elif origin is Literal:
+        return _union_problem(value, kind, path)
+    if origin is list:
+        return _list_problem(value, kind, path)
+    if origin is dict:
+        return _dict_problem(value, kind, path)
+    if isinstance(kind, type) and attrs.has(kind):
+        return _model_problem(value, kind, path)
+    if origin is Literal:
         ok = isinstance(value, str | int) and value in get_args(kind)
-    elif origin is list:
-        if not isinstance(value, list):
-            return f"{path} must be a list, got {type(value).__name__}"
-        (item_kind,) = get_args(kind) or (Any,)
-        for number, item in enumerate(value):
-            problem = _problem(item, item_kind, f"{path}[{number}]")
-            if problem is not None:
-                return problem
+    else:
+        accepts = _ACCEPTS.get(kind)
+        if accepts is None:  # a type this checker does not know: left to the encoder
+            return None
+        ok = accepts(value)
+    if not ok:
+        return f"{path} must be {_describe(kind)}, got {type(value).__name__}"
+    if isinstance(value, str) and not value.isascii() and not _encodable(value):
+        return f"{path} is not valid Unicode text (it holds a lone surrogate)"
+    return None
+
+
+def _union_problem(value: object, kind: Any, path: str) -> str | None:
+    members = [member for member in get_args(kind) if member is not types.NoneType]
+    if value is None and len(members) < len(get_args(kind)):
         return None
-    elif origin is dict:
-        if not isinstance(value, dict):
-            return f"{path} must be a dict, got {type(value).__name__}"
-        key_kind, item_kind = get_args(kind) or (Any, Any)
-        for key, item in value.items():
-            problem = _problem(key, key_kind, f"{path} key") or _problem(item, item_kind, f"{path}[{key!r}]")
-            if problem is not None:
-                return problem
-        return None
-    elif isinstance(kind, type) and attrs.has(kind):
-        if not isinstance(value, kind):
-            return f"{path} must be {kind.__name__}, got {type(value).__name__}"
-        for name, field_kind in _fields(kind):
-            problem = _problem(getattr(value, name), field_kind, f"{path}.{name}")
-            if problem is not None:
-                return problem
-        return None
-    else:  # a type this checker does not know: left to the encoder
-        return None
-    return None if ok else f"{path} must be {_describe(kind)}, got {type(value).__name__}"
+    if len(members) == 1:
+        return _problem(value, members[0], path)
+    for member in members:
+        if isinstance(member, type) and attrs.has(member):
+            if isinstance(value, member):  # the right class: report what is wrong inside it
+                return _problem(value, member, path)
+        elif _problem(value, member, path) is None:
+            return None
+    return f"{path} must be {_describe(kind)}, got {type(value).__name__}"
+
+
+def _model_problem(value: object, kind: type, path: str) -> str | None:
+    if not isinstance(value, kind):
+        return f"{path} must be {kind.__name__}, got {type(value).__name__}"
+    for name, field_kind in _fields(kind):
+        problem = _problem(getattr(value, name), field_kind, f"{path}.{name}")
+        if problem is not None:
+            return problem
+    return None
+
+
+def _list_problem(value: object, kind: Any, path: str) -> str | None:
+    if not isinstance(value, list):
+        return f"{path} must be a list, got {type(value).__name__}"
+    (item_kind,) = get_args(kind) or (Any,)
+    for number, item in enumerate(value):
+        problem = _problem(item, item_kind, f"{path}[{number}]")
+        if problem is not None:
+            return problem
+    return None
+
+
+def _dict_problem(value: object, kind: Any, path: str) -> str | None:
+    if not isinstance(value, dict):
+        return f"{path} must be a dict, got {type(value).__name__}"
+    key_kind, item_kind = get_args(kind) or (Any, Any)
+    for key, item in value.items():
+        problem = _problem(key, key_kind, f"{path} key") or _problem(item, item_kind, f"{path}[{key!r}]")
+        if problem is not None:
+            return problem
+    return None
