@@ -6,11 +6,13 @@ Data flows one way: resource method -> APIRequest -> middleware chain -> respons
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import functools
 import json
+import math
 import platform
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
@@ -18,24 +20,28 @@ import aiohttp
 import yarl
 from aiohttp import ClientMiddlewareType
 
-from ._config import RedactedHeaders, resolve_base_url, resolve_credentials
+from ._config import RedactedHeaders, resolve_base_url, resolve_credentials, resolve_user_agent
 from ._converter import converter
 from ._events import ClientStats, RetryEvent
 from ._exceptions import (
     APIConnectionError,
     APIResponseValidationError,
+    APIStatusError,
     APITimeoutError,
+    ClientClosedError,
     ConfigurationError,
     Error,
+    InvalidArgumentError,
     RateLimitError,
-    parse_error_list,
+    error_list,
     status_error_class,
 )
 from ._governor import RateLimitGovernor
 from ._middleware import build_chain
 from ._ratelimit import parse_rate_limit
+from ._redact import Redactor
 from ._request import APIRequest, current_request
-from ._retry import RetryPolicy
+from ._retry import RetryPolicy, server_requested_wait
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -44,7 +50,7 @@ if TYPE_CHECKING:
     from .resources.service_accounts import ServiceAccounts
     from .resources.users import Users
 
-__all__ = ["Client"]
+__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "Client"]
 
 T = TypeVar("T")
 
@@ -52,13 +58,10 @@ USER_AGENT = f"aiodd/{__version__} python/{platform.python_version()} aiohttp/{a
 _NO_BODY_HEADERS = ("Content-Type",)  # aiohttp would label an empty PUT application/octet-stream
 _BODY_METHODS = frozenset({"PATCH", "POST", "PUT"})  # the methods aiohttp labels so (ClientRequest.POST_METHODS)
 _REQUEST_ID_HEADERS = ("X-Request-Id", "DD-Request-Id", "X-Datadog-Request-Id")
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024  # a page of 100 keys is ~100 KB: far from it, yet memory stays bounded
 
 
 _DEFAULT_RETRY = RetryPolicy()
-
-
-class _ClientClosedError(Error, RuntimeError):
-    """Using a client after ``close()``; also a RuntimeError, as in httpx."""
 
 
 class _State(enum.Enum):
@@ -75,8 +78,10 @@ class Client:
     Datadog of :mod:`aiodd.testing`). Every configuration error is raised here, not at the first
     request.
 
-    ``timeout`` bounds one attempt (connect, send, receive headers) and each read of the body, in
-    seconds; waits for a rate-limit reset are not counted. ``retry`` is the :class:`RetryPolicy`
+    ``timeout`` bounds one attempt in seconds: connect, send, receive the headers and read the
+    whole body; waits for a rate-limit reset are not counted. An answer's body may hold at most
+    ``max_response_bytes`` (default 64 MiB), else :class:`ResponseTooLargeError` is raised without
+    reading the rest. ``retry`` is the :class:`RetryPolicy`
     (``None`` disables retries); ``rate_limit=False`` turns off the governor that keeps concurrent
     tasks within each rate-limit bucket. ``middlewares`` are aiohttp client middlewares run
     outermost, once per call. ``on_retry`` is called with a :class:`RetryEvent` before each retry
@@ -94,6 +99,7 @@ class Client:
         session: aiohttp.ClientSession | None = None,
         timeout: float = 60.0,
         connect_timeout: float = 10.0,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         max_connections: int = 100,
         max_connections_per_host: int = 0,
         retry: RetryPolicy | None = _DEFAULT_RETRY,
@@ -105,14 +111,16 @@ class Client:
         self._credentials = resolve_credentials(api_key, app_key)
         self.base_url = resolve_base_url(site, base_url)
         for name, value in (("timeout", timeout), ("connect_timeout", connect_timeout)):
-            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-                raise ConfigurationError(f"{name} must be a positive number of seconds, got {value!r}")
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
+                raise ConfigurationError(f"{name} must be a positive, finite number of seconds, got {value!r}")
         for name, count in (
             ("max_connections", max_connections),
             ("max_connections_per_host", max_connections_per_host),
         ):
             if isinstance(count, bool) or not isinstance(count, int) or count < 0:
                 raise ConfigurationError(f"{name} must be an integer >= 0 (0 = unlimited), got {count!r}")
+        if isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int) or max_response_bytes < 1:
+            raise ConfigurationError(f"max_response_bytes must be a positive integer, got {max_response_bytes!r}")
         if session is not None and not isinstance(session, aiohttp.ClientSession):
             raise ConfigurationError("session must be an aiohttp.ClientSession")
         if retry is not None and not isinstance(retry, RetryPolicy):
@@ -129,11 +137,15 @@ class Client:
             retry=retry,
             governor=self.governor,
             timeout=float(timeout),
+            max_response_bytes=max_response_bytes,
             stats=self.stats,
             on_retry=on_retry,
         )
         self._headers = self._credentials.headers()
-        self._headers.update({"User-Agent": user_agent or USER_AGENT, "Accept": "application/json"})
+        self._headers.update({"User-Agent": resolve_user_agent(user_agent, USER_AGENT), "Accept": "application/json"})
+        self._json_headers = RedactedHeaders(self._headers, **{"Content-Type": "application/json"})
+        # Hides the keys in any text an error takes from an answer; its repr shows neither.
+        self._redactor = Redactor((self._credentials.api_key, self._credentials.app_key))
         self._borrowed_session = session
         self._session: aiohttp.ClientSession | None = session
         self._state = _State.UNOPENED
@@ -188,7 +200,7 @@ class Client:
 
     def _open(self) -> aiohttp.ClientSession:
         if self._state is _State.CLOSED:
-            raise _ClientClosedError("this aiodd.Client is closed and cannot be reopened; create a new one")
+            raise ClientClosedError("this aiodd.Client is closed and cannot be reopened; create a new one")
         if self._session is None:
             connector = aiohttp.TCPConnector(limit=self._max_connections, limit_per_host=self._max_connections_per_host)
             self._session = aiohttp.ClientSession(connector=connector, raise_for_status=False)
@@ -216,81 +228,153 @@ class Client:
     async def request(self, api_request: APIRequest, cast_to: None) -> None: ...
 
     async def request(self, api_request: APIRequest, cast_to: type[T] | None) -> T | None:
-        """Send one API request through the middleware chain; return the structured answer."""
+        """Send one API request through the middleware chain; return the structured answer.
+
+        Every failure is an :class:`aiodd.Error` raised without a chained cause or aiohttp's
+        frames, and no frame left in its traceback holds a secret in a local variable that prints
+        it: the request body is never a local here, ``api_request`` prints without its ``json``,
+        the headers print without the keys, and the answer's body is dropped before raising.
+        """
         session = self._open()
         url = yarl.URL(str(self.base_url) + api_request.path, encoded=True)
         if api_request.params:
             url = url.update_query(api_request.params)
-        data: bytes | None = None
-        headers = self._headers
-        if api_request.json is not None:
-            data = json.dumps(api_request.json, separators=(",", ":")).encode()
-            headers = RedactedHeaders(headers, **{"Content-Type": "application/json"})
+        has_body = api_request.json is not None
+        failure: Error | None = None
         token = current_request.set(api_request)
         try:
             async with session.request(
                 api_request.method,
                 url,
-                data=data,
-                headers=headers,
+                data=_encode(api_request.json) if has_body else None,
+                headers=self._json_headers if has_body else self._headers,
                 timeout=self._timeout,
                 middlewares=self._middlewares,
                 allow_redirects=False,
                 raise_for_status=False,
                 # aiohttp builds a multidict from a skip list (~3 µs a request): pass one only where it matters.
-                skip_auto_headers=_NO_BODY_HEADERS if data is None and api_request.method in _BODY_METHODS else None,
+                skip_auto_headers=_NO_BODY_HEADERS if not has_body and api_request.method in _BODY_METHODS else None,
             ) as response:
                 status = response.status
                 response_headers = response.headers
-                body = await response.read()
-        except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
-            shown_url = str(url)
-            raise APITimeoutError(
-                f"{api_request.method} {shown_url} timed out", method=api_request.method, url=shown_url
-            ) from exc
-        except aiohttp.ClientError as exc:
-            shown_url = str(url)
-            raise APIConnectionError(
-                f"{api_request.method} {shown_url} failed: {type(exc).__name__}: {exc}",
-                method=api_request.method,
-                url=shown_url,
-            ) from exc
+                body = await response.read()  # already read, under the attempt's deadline and size cap
+        except asyncio.CancelledError:
+            # Closing the connector cancels the requests waiting for a connection; only a task
+            # that is itself being cancelled should see a CancelledError.
+            task = asyncio.current_task()
+            if not self._closed_under(session) or (task is not None and task.cancelling()):
+                raise
+            failure = self._closed_in_flight(api_request.method, url)
+        except Exception as exc:
+            failure = self._failure(exc, api_request.method, url, session)
+            if failure is None:
+                raise  # not aiodd's or aiohttp's: a user middleware's own error
         finally:
             current_request.reset(token)
+        if failure is not None:
+            raise failure  # outside the except block: nothing chained
 
-        if not 200 <= status < 300:  # a 3xx is never followed (allow_redirects=False) and never a success
-            error_class = status_error_class(status)
-            error = error_class(
-                status=status,
-                method=api_request.method,
-                url=str(url),
-                errors=parse_error_list(body),
-                body=body.decode("utf-8", "replace"),
-                request_id=next((response_headers[h] for h in _REQUEST_ID_HEADERS if h in response_headers), None),
-                headers={k: v for k, v in response_headers.items() if k.lower().startswith("x-ratelimit")},
+        error: Error
+        if 200 <= status < 300:  # a 3xx is never followed (allow_redirects=False) and never a success
+            if cast_to is None:
+                return None
+            decoded = _decode(body, cast_to)
+            if not isinstance(decoded, str):
+                return decoded
+            text, _ = self._redactor.answer(body)
+            error = APIResponseValidationError(
+                decoded, method=api_request.method, url=str(url), status=status, body=text
             )
-            if isinstance(error, RateLimitError):
-                error.rate_limit = parse_rate_limit(response_headers)
-            raise error
-        if cast_to is None:
-            return None
-        return self._decode(body, cast_to, status=status, method=api_request.method, url=url)
+        else:
+            error = self._status_error(status, api_request.method, url, body, response_headers)
+        del body  # it may hold a secret (a new key's): no frame of the traceback keeps it
+        raise error
+
+    def _failure(self, exc: Exception, method: str, url: yarl.URL, session: aiohttp.ClientSession) -> Error | None:
+        """The aiodd error to raise for a failed send, or ``None`` when ``exc`` is not one to translate.
+
+        The cause is not chained: aiohttp's frames hold the request headers (both keys) and body.
+        Its type and message (secrets hidden) go on the aiodd error instead.
+        """
+        if isinstance(exc, Error):  # raised inside the chain (size cap, rate limit) or by the encoder
+            exc.__cause__ = exc.__context__ = None
+            return exc.with_traceback(None)
+        if self._closed_under(session):  # aiohttp then fails in many ways, AssertionError included
+            return self._closed_in_flight(method, url)
+        shown_url = str(url)
+        cause = type(exc).__name__
+        if isinstance(exc, TimeoutError):  # aiohttp's timeouts are TimeoutErrors too
+            return APITimeoutError(f"{method} {shown_url} timed out", method=method, url=shown_url, cause_type=cause)
+        if isinstance(exc, aiohttp.ClientError):
+            detail = self._redactor.text(str(exc))
+            return APIConnectionError(
+                f"{method} {shown_url} failed: {cause}: {detail}", method=method, url=shown_url, cause_type=cause
+            )
+        return None
+
+    def _closed_under(self, session: aiohttp.ClientSession) -> bool:
+        """Whether the client, or the session it was using, was closed while a request was in flight."""
+        return self._state is _State.CLOSED or session.closed
 
     @staticmethod
-    def _decode(body: bytes, cast_to: type[T], *, status: int, method: str, url: yarl.URL) -> T:
-        try:
-            document: Any = json.loads(body)
-        except ValueError:
-            problem = "the response body is not JSON"
-        else:
-            if not isinstance(document, dict):
-                problem = "the response body is not a JSON object"
-            else:
-                try:
-                    return converter.structure(document, cast_to)
-                except Exception as exc:
-                    problem = f"the response does not match {cast_to.__name__}: {type(exc).__name__}"
-        # The text and URL are built for an error only, not for every answer.
-        raise APIResponseValidationError(
-            problem, method=method, url=str(url), status=status, body=body.decode("utf-8", "replace")
-        ) from None
+    def _closed_in_flight(method: str, url: yarl.URL) -> ClientClosedError:
+        return ClientClosedError(
+            f"{method} {url}: the client was closed while the request was in flight; "
+            "it may or may not have reached Datadog"
+        )
+
+    def _status_error(
+        self, status: int, method: str, url: yarl.URL, body: bytes, headers: Mapping[str, str]
+    ) -> APIStatusError:
+        """The typed error for an answer outside 2xx; text taken from it has its secrets hidden."""
+        text, document = self._redactor.answer(body)
+        request_id = next((headers[h] for h in _REQUEST_ID_HEADERS if h in headers), None)
+        rate_limit_headers = {k: v for k, v in headers.items() if k.lower().startswith("x-ratelimit")}
+        error_class = status_error_class(status)
+        if error_class is RateLimitError:
+            return RateLimitError(
+                method=method,
+                url=str(url),
+                errors=error_list(document),
+                body=text,
+                request_id=request_id,
+                headers=rate_limit_headers,
+                rate_limit=parse_rate_limit(headers),
+                retry_after=server_requested_wait(headers),
+            )
+        return error_class(
+            status=status,
+            method=method,
+            url=str(url),
+            errors=error_list(document),
+            body=text,
+            request_id=request_id,
+            headers=rate_limit_headers,
+        )
+
+
+def _encode(document: Any) -> bytes:
+    """The JSON request body. Text that is not valid Unicode (a lone surrogate) is refused here."""
+    try:
+        return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        pass  # raised below, without the UnicodeEncodeError (its ``object`` is the whole body)
+    raise InvalidArgumentError("the request holds text that is not valid Unicode (a lone surrogate such as '\\ud800')")
+
+
+def _decode(body: bytes, cast_to: type[T]) -> T | str:
+    """The answer structured as ``cast_to``, or a sentence saying what is wrong with it.
+
+    Returns rather than raises, so that its frame, which holds the decoded answer, is never
+    part of a traceback.
+    """
+    try:
+        document: Any = json.loads(body)
+    except (ValueError, RecursionError):
+        return "the response body is not JSON"
+    if not isinstance(document, dict):
+        return "the response body is not a JSON object"
+    try:
+        return converter.structure(document, cast_to)
+    except Exception as exc:
+        return f"the response does not match {cast_to.__name__}: {type(exc).__name__}"

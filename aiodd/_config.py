@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 
 import attrs
@@ -15,7 +16,7 @@ import yarl
 
 from ._exceptions import ConfigurationError
 
-__all__ = ["SITES", "Credentials", "RedactedHeaders", "resolve_base_url", "resolve_credentials"]
+__all__ = ["SITES", "Credentials", "RedactedHeaders", "resolve_base_url", "resolve_credentials", "resolve_user_agent"]
 
 # The API host is https://api.<site> (API reference, "Sites").
 SITES = (
@@ -30,6 +31,12 @@ SITES = (
     "us2.ddog-gov.com",
 )
 DEFAULT_SITE = "datadoghq.com"
+
+# Keys travel as header values and base_url as the request line: visible ASCII only. A stray
+# newline (a key read from a file) or any control character would otherwise fail at the first
+# request, or split a header.
+_VISIBLE_ASCII = re.compile(r"[\x21-\x7e]+")
+_USER_AGENT_TEXT = re.compile(r"[\x20-\x7e]+")  # a User-Agent may hold spaces
 
 
 class RedactedHeaders(dict[str, str]):
@@ -66,7 +73,13 @@ def _from_env(value: str | None, argument: str, variable: str, env: Mapping[str,
         raise ConfigurationError(f"missing {argument}: pass {argument}=... or set the {variable} environment variable")
     if not isinstance(value, str) or not value.strip():
         raise ConfigurationError(f"{argument} must be a non-empty string (or set {variable})")
-    return value.strip()
+    value = value.strip()
+    if not _VISIBLE_ASCII.fullmatch(value):  # the message never shows the value: it is a key
+        raise ConfigurationError(
+            f"{argument} (or {variable}) must be printable ASCII without spaces: it holds a control character "
+            "(a newline, carriage return or NUL?), a space or a non-ASCII character"
+        )
+    return value
 
 
 def resolve_credentials(api_key: str | None, app_key: str | None, env: Mapping[str, str] | None = None) -> Credentials:
@@ -76,6 +89,15 @@ def resolve_credentials(api_key: str | None, app_key: str | None, env: Mapping[s
         api_key=_from_env(api_key, "api_key", "DD_API_KEY", env),
         app_key=_from_env(app_key, "app_key", "DD_APP_KEY", env),
     )
+
+
+def resolve_user_agent(user_agent: str | None, default: str) -> str:
+    """``user_agent`` (one line of printable ASCII), else ``default``."""
+    if user_agent is None or user_agent == "":
+        return default
+    if not isinstance(user_agent, str) or not _USER_AGENT_TEXT.fullmatch(user_agent):
+        raise ConfigurationError("user_agent must be a string of printable ASCII characters (no control characters)")
+    return user_agent
 
 
 def _is_loopback(host: str | None) -> bool:
@@ -99,7 +121,22 @@ def resolve_base_url(
     """
     env = os.environ if env is None else env
     if base_url is not None:
-        url = yarl.URL(str(base_url))
+        if not isinstance(base_url, str | yarl.URL):
+            raise ConfigurationError(f"base_url must be a string or a yarl.URL, got {type(base_url).__name__}")
+        text = str(base_url)
+        # A backslash is a path separator to some servers and proxies, and yarl refuses it in a host.
+        if "\\" in text or not _VISIBLE_ASCII.fullmatch(text):
+            raise ConfigurationError(
+                "base_url must be printable ASCII without backslashes, spaces or control characters"
+            )
+        try:
+            url = yarl.URL(text)
+        except ValueError as exc:
+            problem = str(exc)  # yarl's reason (bad port, bad IPv6 literal ...), raised below without chaining
+        else:
+            problem = ""
+        if problem:
+            raise ConfigurationError(f"base_url is not a valid URL: {problem}")
         if url.scheme not in ("http", "https") or not url.host:
             raise ConfigurationError(f"base_url must be an absolute http(s) URL, got {str(base_url)!r}")
         if url.scheme == "http" and not _is_loopback(url.host):

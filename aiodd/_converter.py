@@ -2,6 +2,11 @@
 
 Rules:
 - Unknown keys in a response are ignored (Datadog adds fields without notice).
+- Types are strict, never coerced: a ``str`` field takes only a string (``"id": 123`` is an
+  error, not ``"123"``), an ``int`` only an integer (not a bool), a ``float`` an integer or a
+  float, a ``bool`` only ``true`` / ``false``, a ``list`` only an array (``"scopes": "all"`` is
+  not ``["a", "l", "l"]``). A wrong type fails the whole answer, which the client reports as
+  :class:`aiodd.APIResponseValidationError`.
 - ``None`` means "not given": an attribute whose default is ``None`` is omitted from the
   request body when it is ``None``, never sent as ``null``.
 - Discriminator fields declared with ``init=False`` (``type`` of integrations) are fixed by the
@@ -17,7 +22,7 @@ import linecache
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from types import NoneType
-from typing import Any, TypeVar, get_args
+from typing import Any, TypeVar, get_args, get_origin
 
 import attrs
 import cattrs
@@ -48,6 +53,62 @@ converter.register_structure_hook(datetime, _structure_datetime)
 converter.register_unstructure_hook(datetime, _unstructure_datetime)
 
 
+def _structure_str(value: Any, _: type) -> str:
+    if isinstance(value, str):
+        return value
+    raise TypeError(f"expected a string, got {type(value).__name__}")
+
+
+def _structure_int(value: Any, _: type) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise TypeError(f"expected an integer, got {type(value).__name__}")
+
+
+def _structure_float(value: Any, _: type) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    raise TypeError(f"expected a number, got {type(value).__name__}")
+
+
+def _structure_bool(value: Any, _: type) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise TypeError(f"expected true or false, got {type(value).__name__}")
+
+
+# cattrs would call ``str(value)`` / ``int(value)`` ...: ``123`` would pass as ``"123"``.
+_STRICT_PRIMITIVES: dict[type, Callable[[Any, type], Any]] = {
+    str: _structure_str,
+    int: _structure_int,
+    float: _structure_float,
+    bool: _structure_bool,
+}
+for _primitive, _hook in _STRICT_PRIMITIVES.items():
+    converter.register_structure_hook(_primitive, _hook)
+
+
+def _structure_list_of(kind: Any) -> Callable[[Any, type], list[Any]]:
+    """``list[X]`` from a JSON array only (cattrs iterates any iterable: a string would become its letters)."""
+    (item_kind,) = get_args(kind) or (Any,)
+    item_hook = converter.get_structure_hook(item_kind)
+
+    def structure_list(value: Any, _: type) -> list[Any]:
+        if type(value) is not list:
+            raise TypeError(f"expected an array, got {type(value).__name__}")
+        return [item_hook(item, item_kind) for item in value]
+
+    return structure_list
+
+
+def _is_list(kind: Any) -> bool:
+    origin: object = get_origin(kind)
+    return origin is list
+
+
+converter.register_structure_hook_factory(_is_list, _structure_list_of)
+
+
 def _unstructure_attrs(cls: type) -> Callable[[Any], dict[str, Any]]:
     omit_none: dict[str, Any] = {a.name: override(omit_if_default=True) for a in attrs.fields(cls) if a.default is None}
     return make_dict_unstructure_fn(cls, converter, _cattrs_include_init_false=True, **omit_none)
@@ -57,8 +118,10 @@ def _unstructure_attrs(cls: type) -> Callable[[Any], dict[str, Any]]:
 # than by cattrs' ``make_dict_structure_fn``: that one gathers keyword arguments in a dict and
 # sends every ``X | None`` field through a generic method that dispatches on each call. The
 # rules stay cattrs': a missing key takes the attribute's default, a ``None`` value of an
-# optional field is ``None``, a type cattrs structures by calling it (``str``, ``int``, ...) is
-# called inline, and any other type goes through its registered hook.
+# optional field is ``None``, a strict primitive is checked inline (``type(value) is str``: the
+# JSON decoder's own types pass without a call; anything else goes to the strict hook, which
+# converts an int for a float field or raises), a type cattrs structures by calling it is called
+# inline, and any other type goes through its registered hook.
 
 # cattrs internals the generator recognises; if a cattrs release renames them, every class falls
 # back to cattrs' own hooks (slower, same results).
@@ -72,6 +135,10 @@ def _value_code(kind: Any, source: str, namespace: dict[str, Any], name: str) ->
     if kind is None:  # an unannotated attribute is passed through, as cattrs does
         return source
     hook = converter.get_structure_hook(kind)
+    if kind in _STRICT_PRIMITIVES and hook is _STRICT_PRIMITIVES[kind]:
+        namespace[name], namespace[f"{name}_type"] = hook, kind
+        bound = "value" if source == "value" else f"(value := {source})"
+        return f"(value if type({bound}) is {kind.__name__} else {name}(value, {name}_type))"
     if hook is _call_type:
         namespace[name] = kind
         return f"{name}({source})"

@@ -3,31 +3,37 @@
 Error
 ├── ConfigurationError          bad client settings; raised by ``Client(...)``
 ├── InvalidArgumentError        bad input to a method; raised before anything is sent
+├── ClientClosedError           the client was closed (before the call, or while it was in flight)
 └── APIError                    something went wrong talking to Datadog
     ├── APIConnectionError      the request did not get an HTTP answer
     │   └── APITimeoutError
-    ├── APIResponseValidationError   a success answer we could not decode
-    └── APIStatusError          Datadog answered 4xx/5xx
+    ├── APIResponseValidationError   an answer we could not decode
+    │   └── ResponseTooLargeError    its body is over ``Client(max_response_bytes=...)``
+    └── APIStatusError          Datadog answered outside 2xx
         ├── BadRequestError            400
         ├── AuthenticationError        401
         ├── PermissionDeniedError      403
         ├── NotFoundError              404
         ├── ConflictError              409
         ├── UnprocessableEntityError   422
-        ├── RateLimitError             429
+        ├── RateLimitError             429 (or a rate-limit wait over ``RetryPolicy.max_wait``)
         └── InternalServerError        >= 500
 
 No message, attribute or repr here ever contains an API key, an application key or a secret:
-URLs carry only the path and query, and a body kept on an error has the value of every
-secret-named JSON member (``key``, ``*_key``, ``*token``, ``*secret``, ``password``) redacted.
+URLs carry only the path and query, and text taken from an answer is hidden by
+:mod:`aiodd._redact` (the client's own keys, secret-named members and ``name: value`` pairs).
+An error never chains the exception that caused it (whose frames would hold the request's
+headers): ``cause_type`` and the message say what it was. Every error pickles with everything
+it carries (``ProcessPoolExecutor`` sends errors between processes).
 """
 
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
+
+from ._redact import redact_secrets
 
 if TYPE_CHECKING:
     from ._ratelimit import RateLimit
@@ -41,6 +47,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "ConfigurationError",
     "ConflictError",
     "Error",
@@ -49,29 +56,26 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "UnprocessableEntityError",
 ]
 
 _SNIPPET = 500
 
-# A JSON string member whose name says it holds a secret: ``"key"`` (the new application key's
-# secret in a create answer) and any ``*_key``, ``*token``, ``*secret`` or ``password`` member.
-_SECRET_MEMBER = re.compile(
-    r'("(?:[A-Za-z0-9_]*_)?(?:key|token|secret|password|value|content)"\s*:\s*)"(?:[^"\\]|\\.)*"?', re.IGNORECASE
-)
 
-
-def redact_secrets(text: str) -> str:
-    """``text`` with the value of every secret-named JSON string member replaced by ``<redacted>``.
-
-    Applied to whole bodies before they are cut to a snippet, so a secret cut in half is still
-    hidden.
-    """
-    return _SECRET_MEMBER.sub(r'\1"<redacted>"', text)
+def _restore(cls: type[Error], args: tuple[Any, ...], state: dict[str, Any]) -> Error:
+    """Unpickle an error without calling its ``__init__`` (whose arguments are keyword-only)."""
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class Error(Exception):
     """Base class of every aiodd error."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _restore, (type(self), self.args, self.__dict__)
 
 
 class ConfigurationError(Error, ValueError):
@@ -80,6 +84,11 @@ class ConfigurationError(Error, ValueError):
 
 class InvalidArgumentError(Error, ValueError):
     """A method argument is invalid; nothing was sent."""
+
+
+class ClientClosedError(Error, RuntimeError):
+    """The client was closed: before this call (nothing was sent), or while the request was in
+    flight (it may or may not have reached Datadog). Also a RuntimeError, as in httpx."""
 
 
 class APIError(Error):
@@ -93,7 +102,15 @@ class APIError(Error):
 
 
 class APIConnectionError(APIError):
-    """The request got no HTTP answer (refused, reset, DNS, TLS ...)."""
+    """The request got no HTTP answer, or lost it mid-body (refused, reset, DNS, TLS ...).
+
+    ``cause_type`` names the underlying exception (``"ServerDisconnectedError"``, ...); its message,
+    with secrets hidden, is part of this one. The exception itself is not chained.
+    """
+
+    def __init__(self, message: str, *, method: str, url: str, cause_type: str | None = None) -> None:
+        super().__init__(message, method=method, url=url)
+        self.cause_type = cause_type
 
 
 class APITimeoutError(APIConnectionError):
@@ -101,13 +118,33 @@ class APITimeoutError(APIConnectionError):
 
 
 class APIResponseValidationError(APIError):
-    """Datadog answered with success, but the body is not the JSON document we expected."""
+    """Datadog answered with success, but the body is not the JSON document we expected (or, as
+    :class:`ResponseTooLargeError`, an answer of any status was too large to read)."""
 
     def __init__(self, message: str, *, method: str, url: str, status: int, body: str) -> None:
         body = redact_secrets(body)
-        super().__init__(f"{message} (HTTP {status}; body starts: {body[:_SNIPPET]!r})", method=method, url=url)
+        shown = f"; body starts: {body[:_SNIPPET]!r}" if body else ""
+        super().__init__(f"{message} (HTTP {status}{shown})", method=method, url=url)
         self.status = status
         self.body = body
+
+
+class ResponseTooLargeError(APIResponseValidationError):
+    """The answer's body is larger than ``Client(max_response_bytes=...)`` (``limit``).
+
+    Raised as soon as the ``Content-Length`` or the bytes read so far pass the limit; the rest is
+    never read and the connection is closed. ``body`` is empty. Any status, success or not.
+    """
+
+    def __init__(self, *, method: str, url: str, status: int, limit: int) -> None:
+        super().__init__(
+            f"{method} {url}: the answer is larger than max_response_bytes={limit}; it was not read",
+            method=method,
+            url=url,
+            status=status,
+            body="",
+        )
+        self.limit = limit
 
 
 class APIStatusError(APIError):
@@ -115,7 +152,8 @@ class APIStatusError(APIError):
 
     ``errors`` is the parsed error list: plain strings from the Service Accounts group
     (``{"errors": ["Bad Request"]}``), :class:`~aiodd.models.JSONAPIErrorItem` objects from the
-    Actions group. ``body`` is the raw text when it was not JSON.
+    Actions group. ``body`` is the answer's text; ``headers`` its ``X-RateLimit-*`` headers.
+    ``message`` replaces the message built from the status and errors.
     """
 
     def __init__(
@@ -124,19 +162,21 @@ class APIStatusError(APIError):
         status: int,
         method: str,
         url: str,
-        errors: list[str | JSONAPIErrorItem],
-        body: str,
-        request_id: str | None,
+        errors: Sequence[str | JSONAPIErrorItem] = (),
+        body: str = "",
+        request_id: str | None = None,
         headers: Mapping[str, str] | None = None,
+        message: str | None = None,
     ) -> None:
         body = redact_secrets(body)
         self.status = status
-        self.errors = errors
+        self.errors: list[str | JSONAPIErrorItem] = list(errors)
         self.body = body
         self.request_id = request_id
         self.headers: Mapping[str, str] = dict(headers or {})
-        detail = "; ".join(str(e) for e in errors) or body[:_SNIPPET].strip() or "no details"
-        message = f"{method} {url} -> HTTP {status}: {detail}"
+        if message is None:
+            detail = "; ".join(str(e) for e in self.errors) or body[:_SNIPPET].strip() or "no details"
+            message = f"{method} {url} -> HTTP {status}: {detail}"
         if request_id:
             message += f" (request id {request_id})"
         super().__init__(message, method=method, url=url)
@@ -167,12 +207,41 @@ class UnprocessableEntityError(APIStatusError):
 
 
 class RateLimitError(APIStatusError):
-    """429: rate limited, and retrying was not possible or not allowed.
+    """Rate limited, and waiting was not possible or not allowed: a 429 that retries could not
+    absorb, or a wait for a rate-limit reset longer than ``RetryPolicy.max_wait`` (then raised at
+    once, before sending, and ``status`` is 429 without an answer).
 
-    ``rate_limit`` is the parsed ``X-RateLimit-*`` state of the last answer, when it had one.
+    ``rate_limit`` is the parsed ``X-RateLimit-*`` state of the last answer, when it had one;
+    ``retry_after`` the seconds Datadog asked to wait (``X-RateLimit-Reset`` / ``Retry-After``),
+    ``None`` when unknown.
     """
 
-    rate_limit: RateLimit | None = None
+    def __init__(
+        self,
+        *,
+        method: str,
+        url: str,
+        status: int = 429,
+        errors: Sequence[str | JSONAPIErrorItem] = (),
+        body: str = "",
+        request_id: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        message: str | None = None,
+        rate_limit: RateLimit | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(
+            status=status,
+            method=method,
+            url=url,
+            errors=errors,
+            body=body,
+            request_id=request_id,
+            headers=headers,
+            message=message,
+        )
+        self.rate_limit = rate_limit
+        self.retry_after = retry_after
 
 
 class InternalServerError(APIStatusError):
@@ -199,13 +268,18 @@ def status_error_class(status: int) -> type[APIStatusError]:
 
 def parse_error_list(body: bytes) -> list[str | JSONAPIErrorItem]:
     """Parse both error formats Datadog uses; anything else gives an empty list."""
-    from ._converter import converter
-    from .models import JSONAPIErrorItem
-
     try:
         document: Any = json.loads(body)
     except ValueError:
         return []
+    return error_list(document)
+
+
+def error_list(document: Any) -> list[str | JSONAPIErrorItem]:
+    """The ``errors`` of a decoded error body, in either format; anything else gives an empty list."""
+    from ._converter import converter
+    from .models import JSONAPIErrorItem
+
     items = document.get("errors") if isinstance(document, dict) else None
     if not isinstance(items, list):
         return []

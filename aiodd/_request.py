@@ -15,21 +15,28 @@ import attrs
 
 from ._exceptions import InvalidArgumentError
 
-__all__ = ["IDEMPOTENT_METHODS", "APIRequest", "current_request", "path_param", "require_text"]
+__all__ = ["IDEMPOTENT_METHODS", "APIRequest", "check_unicode", "current_request", "path_param", "require_text"]
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+
+def _not_shown(value: object) -> str:
+    return "<not shown>" if value is not None else "None"
 
 
 @attrs.frozen
 class APIRequest:
     """One API call. ``route`` is the path template (``/api/v2/.../{app_key_id}``) for rate-limit
-    buckets and logs; ``path`` is the encoded path; ``json`` the unstructured body, if any."""
+    buckets and logs; ``path`` is the encoded path; ``json`` the unstructured body, if any.
+
+    ``json`` may hold credentials (an integration's token), so the repr never shows it.
+    """
 
     method: str
     route: str
     path: str
     params: Mapping[str, str] | None = None
-    json: Any = None
+    json: Any = attrs.field(default=None, repr=_not_shown)
 
     @property
     def idempotent(self) -> bool:
@@ -44,12 +51,25 @@ current_request: contextvars.ContextVar[APIRequest | None] = contextvars.Context
 
 
 def require_text(value: object, argument: str) -> str:
-    """A non-empty string argument, or a clear :class:`InvalidArgumentError`."""
+    """A non-empty string argument of valid Unicode, or a clear :class:`InvalidArgumentError`."""
     if not isinstance(value, str):
         raise InvalidArgumentError(f"{argument} must be a string, got {type(value).__name__}")
     if not value.strip():
         raise InvalidArgumentError(f"{argument} must not be empty")
-    return value
+    return check_unicode(value, argument)
+
+
+def check_unicode(value: str, argument: str) -> str:
+    """``value``, unless it cannot be sent as UTF-8 (it holds a lone surrogate such as ``"\\ud800"``)."""
+    if value.isascii():
+        return value
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        pass  # raised below, unchained: the UnicodeEncodeError holds the whole text
+    else:
+        return value
+    raise InvalidArgumentError(f"{argument} is not valid Unicode text (it holds a lone surrogate such as '\\ud800')")
 
 
 def path_param(value: object, argument: str) -> str:

@@ -13,6 +13,7 @@ No I/O and no clock here, so every rule is tested directly. The rules:
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -28,12 +29,14 @@ __all__ = ["RetryPolicy"]
 
 
 def _check_policy(policy: RetryPolicy) -> None:
-    if not isinstance(policy.max_attempts, int) or policy.max_attempts < 1:
+    attempts = policy.max_attempts
+    if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
         raise ConfigurationError("RetryPolicy.max_attempts must be an integer >= 1")
     for name in ("max_wait", "backoff_initial", "backoff_max"):
         value = getattr(policy, name)
-        if not isinstance(value, int | float) or value < 0:
-            raise ConfigurationError(f"RetryPolicy.{name} must be a non-negative number of seconds")
+        # NaN compares false with everything: it would make every wait look acceptable.
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < math.inf:
+            raise ConfigurationError(f"RetryPolicy.{name} must be a finite, non-negative number of seconds")
 
 
 @attrs.frozen

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,7 @@ import pytest
 
 import aiodd
 
+from rawserver import RawServer
 from stubserver import API_KEY, APP_KEY
 
 if TYPE_CHECKING:
@@ -261,6 +263,19 @@ async def test_json_success_of_the_wrong_shape_raises_response_validation_error_
     assert caught.value.status == 200
 
 
+@pytest.mark.parametrize(
+    "data",
+    [{"id": 123, "type": "application_keys"}, {"id": KEY, "type": ["x"]}, {"id": KEY, "attributes": {"scopes": "all"}}],
+    ids=["id-number", "type-list", "scopes-string"],
+)
+async def test_a_wrong_type_in_a_success_answer_raises_response_validation_error_not_a_coerced_model(
+    dd: aiodd.Client, stub: StubAPI, data: dict[str, object]
+) -> None:
+    stub.reply("GET", KEY_PATH, json={"data": data})
+    with pytest.raises(aiodd.APIResponseValidationError, match="does not match PartialApplicationKeyResponse"):
+        await dd.service_accounts.application_keys.get(SA, KEY)
+
+
 async def test_long_bodies_are_cut_to_a_snippet_in_the_message(dd: aiodd.Client, stub: StubAPI) -> None:
     stub.reply("GET", KEY_PATH, body=b"x" * 5000, content_type="text/plain")
     with pytest.raises(aiodd.APIResponseValidationError) as caught:
@@ -345,3 +360,55 @@ async def test_a_traceback_with_local_variables_shows_no_key(stub: StubAPI) -> N
         shown += repr(vars(client)) + repr(client)
     assert "headers" in shown  # the request's local variables were captured...
     assert API_KEY not in shown and APP_KEY not in shown  # ...without the keys
+
+
+# --- closing with requests in flight ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("rate_limit", [True, False], ids=["governor", "no-governor"])
+@pytest.mark.parametrize("tasks", [10, 300])
+@pytest.mark.parametrize("method", ["GET", "POST"])
+async def test_closing_the_client_with_requests_in_flight_gives_each_caller_an_aiodd_error(
+    tasks: int, method: str, rate_limit: bool
+) -> None:
+    # With the governor, one request probes the unknown bucket and the others wait for it; without,
+    # as many as the pool allows (100) reach the server and the rest wait for a connection.
+    in_flight = 1 if rate_limit else min(tasks, 100)
+    received = asyncio.Event()
+
+    async def hold(server: RawServer, writer: asyncio.StreamWriter, number: int) -> None:
+        if number == in_flight - 1:
+            received.set()
+        await asyncio.sleep(30)
+
+    async with RawServer(hold) as server:
+        client = aiodd.Client(API_KEY, APP_KEY, base_url=server.base_url, rate_limit=rate_limit)
+        keys = client.service_accounts.application_keys
+        calls = [keys.get(SA, KEY) if method == "GET" else keys.create(SA, name="n") for _ in range(tasks)]
+        running = [asyncio.ensure_future(call) for call in calls]
+        await asyncio.wait_for(received.wait(), 10)
+        started = time.monotonic()
+        await client.close()
+        outcomes = await asyncio.wait_for(asyncio.gather(*running, return_exceptions=True), 20)
+        elapsed = time.monotonic() - started
+    kinds = {type(outcome) for outcome in outcomes}
+    assert kinds <= {aiodd.ClientClosedError, aiodd.APIConnectionError}, kinds
+    assert elapsed < 20
+
+
+# --- text that cannot be sent -----------------------------------------------------------------
+
+
+async def test_an_id_that_is_not_valid_unicode_is_refused_before_sending(dd: aiodd.Client, stub: StubAPI) -> None:
+    calls = [
+        dd.service_accounts.application_keys.get("\ud800", KEY),
+        dd.service_accounts.application_keys.delete(SA, "\udfff"),
+        dd.action_connections.get("\ud800"),
+        dd.app_key_registrations.register("x\ud800"),
+        dd.service_accounts.application_keys.create(SA, name="n\ud800"),
+    ]
+    for call in calls:
+        with pytest.raises(aiodd.InvalidArgumentError, match="not valid Unicode") as caught:
+            await call
+        assert caught.value.__context__ is None
+    assert stub.seen == []

@@ -155,7 +155,49 @@ def test_base_url_must_not_carry_credentials_query_or_fragment(base_url: str) ->
         make(base_url=base_url)
 
 
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "http://127.0.0.1\\x",
+        "https://api.datadoghq.com\\@evil.example",
+        "http://127.0.0.1:8126/a\\b",
+        "http://127.0.0.1:8126/\nHost: evil",
+        "http://127.0.0.1:8126/ x",
+        "http://[::1",
+        "http://127.0.0.1:99999",
+        b"http://127.0.0.1",
+    ],
+    ids=["backslash-host", "backslash-authority", "backslash-path", "newline", "space", "ipv6", "port", "bytes"],
+)
+def test_a_malformed_base_url_is_a_configuration_error(base_url: str) -> None:
+    with pytest.raises(aiodd.ConfigurationError, match="base_url") as caught:
+        make(base_url=base_url)
+    assert caught.value.__context__ is None
+
+
 # --- keys -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("character", ["\n", "\r", "\r\n", "\x00", "\t", "\x7f", " ", "é"])
+@pytest.mark.parametrize(("argument", "variable"), [("api_key", "DD_API_KEY"), ("app_key", "DD_APP_KEY")])
+def test_a_key_with_a_control_character_is_refused_naming_the_argument_not_the_value(
+    argument: str, variable: str, character: str
+) -> None:
+    value = f"0123456789abcdef{character}0123456789abcdef"
+    with pytest.raises(aiodd.ConfigurationError, match=argument) as caught:
+        make(**{argument: value})
+    assert "0123456789abcdef" not in str(caught.value)
+
+
+def test_a_key_from_the_environment_with_a_newline_inside_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DD_API_KEY", "0123456789abcdef\n0123456789abcdef")
+    with pytest.raises(aiodd.ConfigurationError, match="DD_API_KEY") as caught:
+        aiodd.Client(app_key=APP_KEY)
+    assert "0123456789abcdef" not in str(caught.value)
+
+
+def test_a_trailing_newline_around_a_key_is_stripped() -> None:
+    assert make(api_key=API_KEY + "\n")._credentials.api_key == API_KEY
 
 
 def test_keys_are_read_from_dd_api_key_and_dd_app_key(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -216,6 +258,14 @@ def test_blank_or_non_string_key_argument_is_refused(argument: str, value: objec
         {"max_connections_per_host": -1},
         {"retry": 3},
         {"session": object()},
+        {"timeout": float("nan")},
+        {"timeout": float("inf")},
+        {"connect_timeout": float("nan")},
+        {"max_response_bytes": 0},
+        {"max_response_bytes": 1.5},
+        {"max_response_bytes": True},
+        {"user_agent": "x\r\nX-Injected: 1"},
+        {"user_agent": 3},
     ],
     ids=[
         "timeout-zero",
@@ -227,6 +277,14 @@ def test_blank_or_non_string_key_argument_is_refused(argument: str, value: objec
         "max-connections-per-host",
         "retry-not-a-policy",
         "session",
+        "timeout-nan",
+        "timeout-inf",
+        "connect-timeout-nan",
+        "max-response-bytes-zero",
+        "max-response-bytes-float",
+        "max-response-bytes-bool",
+        "user-agent-newline",
+        "user-agent-not-a-string",
     ],
 )
 def test_bad_setting_is_a_configuration_error_at_construction(kwargs: dict[str, Any]) -> None:

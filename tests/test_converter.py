@@ -1,4 +1,4 @@
-"""The converter's generated structure hooks agree with cattrs' own on the same documents."""
+"""The converter: its generated structure hooks agree with cattrs' own, and wire types are never coerced."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def test_generated_hook_matches_cattrs(cls: type, document: dict[str, Any]) -> N
 
 @pytest.mark.parametrize(
     ("cls", "document"),
-    [(m.User, {"attributes": {"disabled": "not-a-bool-but-kept"}}), (m.PartialApplicationKey, {"attributes": 3})],
+    [(m.User, {"attributes": {"disabled": "not-a-bool"}}), (m.PartialApplicationKey, {"attributes": 3})],
 )
 def test_generated_hook_fails_like_cattrs(cls: type, document: dict[str, Any]) -> None:
     def outcome(structure: Any) -> Any:
@@ -52,3 +52,47 @@ def test_generated_hook_fails_like_cattrs(cls: type, document: dict[str, Any]) -
             return type(exc)
 
     assert outcome(converter.structure) == outcome(make_dict_structure_fn(cls, converter))
+
+
+# --- strict types: a wrong type in an answer is an error, never coerced -----------------------
+
+
+@pytest.mark.parametrize(
+    ("cls", "document"),
+    [
+        (m.PartialApplicationKey, {"id": 123}),
+        (m.PartialApplicationKey, {"type": ["x"]}),
+        (m.PartialApplicationKey, {"id": None, "type": {"a": 1}}),
+        (m.PartialApplicationKeyAttributes, {"name": 1.5}),
+        (m.PartialApplicationKeyAttributes, {"scopes": "all"}),
+        (m.PartialApplicationKeyAttributes, {"scopes": ["a", 1]}),
+        (m.UserAttributes, {"disabled": "false"}),
+        (m.UserAttributes, {"disabled": 0}),
+        (m.ListAppKeyRegistrationsResponseMeta, {"total": "3"}),
+        (m.ListAppKeyRegistrationsResponseMeta, {"total": True}),
+        (m.ListAppKeyRegistrationsResponseMeta, {"total": 3.0}),
+        (m.RelationshipToOrganizationData, {"id": 7}),
+        (m.HTTPToken, {"name": "T", "value": 5}),
+        (m.AWSAssumeRole, {"account_id": 111222333444, "role": "r"}),
+    ],
+    ids=lambda value: value.__name__ if isinstance(value, type) else repr(value)[:40],
+)
+def test_a_wrong_type_in_an_answer_is_an_error_not_coerced(cls: type, document: dict[str, Any]) -> None:
+    with pytest.raises(TypeError):
+        converter.structure(document, cls)
+
+
+def test_right_types_pass_unchanged_and_an_integer_is_a_float() -> None:
+    meta = converter.structure({"total": 3, "total_filtered": 2}, m.ListAppKeyRegistrationsResponseMeta)
+    assert (meta.total, meta.total_filtered) == (3, 2)
+    user = converter.structure({"disabled": False, "name": "n", "title": None}, m.UserAttributes)
+    assert (user.disabled, user.name, user.title) == (False, "n", None)
+    assert converter.structure(3, float) == 3.0 and type(converter.structure(3, float)) is float
+
+
+def test_a_str_subclass_is_accepted_for_a_str_field() -> None:
+    class Name(str):
+        pass
+
+    key = converter.structure({"id": Name("k1")}, m.PartialApplicationKey)
+    assert key.id == "k1"

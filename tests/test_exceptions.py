@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
+import multiprocessing
+import pickle
+import time
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 import aiodd
-from aiodd._exceptions import parse_error_list, redact_secrets, status_error_class
+from aiodd._exceptions import parse_error_list, status_error_class
 from aiodd.models import JSONAPIErrorItem, JSONAPIErrorItemSource
 
 from stubserver import API_KEY, APP_KEY
@@ -263,29 +267,151 @@ async def test_status_error_body_that_echoes_a_secret_is_redacted(dd: aiodd.Clie
     assert '"app_key": "<redacted>"' in error.body
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ('{"key":"s3cr3t"}', '{"key":"<redacted>"}'),
-        ('{"key": "s3\\"cr3t"}', '{"key": "<redacted>"}'),
-        ('{"api_key":"a","app_key":"b"}', '{"api_key":"<redacted>","app_key":"<redacted>"}'),
-        (
-            '{"access_token":"t","client_secret":"c","password":"p"}',
-            '{"access_token":"<redacted>","client_secret":"<redacted>","password":"<redacted>"}',
+ESCAPED_NAMES = '{"errors": ["Bad"], "received": {"DD-API-\\u004bEY": "%API", "dd-application-\\u006bey": "%APP"}}'
+ECHOED_HEADERS = [
+    pytest.param(
+        json.dumps({"errors": ["Bad Request"], "received": {"DD-API-KEY": API_KEY, "DD-APPLICATION-KEY": APP_KEY}}),
+        "application/json",
+        id="json",
+    ),
+    pytest.param(
+        json.dumps(
+            {"errors": [{"title": "Bad header", "detail": f"DD-API-KEY: {API_KEY}, dd-application-key={APP_KEY}"}]}
         ),
-        ('{"key":"s3cr3t-cut-off-mid-val', '{"key":"<redacted>"'),
+        "application/vnd.api+json",
+        id="json-api-detail",
+    ),
+    pytest.param(
+        ESCAPED_NAMES.replace("%API", API_KEY).replace("%APP", APP_KEY),
+        "application/json",
+        id="escaped-names",
+    ),
+    pytest.param(
+        f"400 Bad Request\r\nDD-API-KEY: {API_KEY}\r\nDD-APPLICATION-KEY: {APP_KEY}\r\nAccept: application/json",
+        "text/plain",
+        id="plain-text",
+    ),
+    pytest.param(
+        f"<html><pre>{{'dd-api-key': '{API_KEY}', 'dd-application-key': '{APP_KEY}'}}</pre></html>",
+        "text/html",
+        id="html",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "content_type"), ECHOED_HEADERS)
+async def test_a_400_that_echoes_the_request_headers_shows_neither_key(
+    dd: aiodd.Client, stub: StubAPI, body: str, content_type: str
+) -> None:
+    error = await actions_error(dd, stub, 400, body=body.encode(), content_type=content_type)
+    assert isinstance(error, aiodd.BadRequestError)
+    shown = [str(error), repr(error), error.body, error.message, repr(error.errors), *map(str, error.errors)]
+    for text in shown:
+        assert API_KEY not in text
+        assert APP_KEY not in text
+    assert "<redacted>" in error.body
+
+
+async def test_a_huge_error_body_is_kept_cut_to_its_head_with_the_keys_hidden(dd: aiodd.Client, stub: StubAPI) -> None:
+    body = (f"DD-API-KEY: {API_KEY}\n" + "x" * 8_000_000).encode()  # hiding secrets in all of it would take seconds
+    started = time.monotonic()
+    error = await actions_error(dd, stub, 400, body=body, content_type="text/plain")
+    assert time.monotonic() - started < 10
+    assert API_KEY not in error.body
+    assert len(error.body) < 300_000
+    assert error.body.endswith(f"[cut: {len(body)} bytes in all]")
+
+
+async def test_echoed_secrets_that_are_not_the_clients_keys_are_hidden_by_their_names(
+    dd: aiodd.Client, stub: StubAPI
+) -> None:
+    item = {"title": "Bad", "meta": {"apiKey": "other-secret-1", "Authorization": "Bearer other-secret-2"}}
+    error = await actions_error(dd, stub, 400, json={"errors": [item]})
+    assert error.errors == [JSONAPIErrorItem(title="Bad", meta={"apiKey": "<redacted>", "Authorization": "<redacted>"})]
+    assert "other-secret" not in error.body + str(error) + repr(error)
+
+
+async def test_a_rate_limit_error_carries_the_wait_datadog_asked_for(dd: aiodd.Client, stub: StubAPI) -> None:
+    headers = {"X-RateLimit-Reset": "7", "Retry-After": "9", "X-RateLimit-Remaining": "0"}
+    error = await service_accounts_error(dd, stub, 429, body=b"", headers=headers)
+    assert isinstance(error, aiodd.RateLimitError)
+    assert error.retry_after == 9.0
+
+
+def test_a_rate_limit_error_can_be_built_without_an_answer() -> None:
+    # As the governor builds one when a wait for a reset would exceed RetryPolicy.max_wait.
+    state = aiodd.RateLimit(name="application_keys", limit=100, period=60.0, remaining=0, reset=3600.0)
+    error = aiodd.RateLimitError(
+        method="GET",
+        url="https://api.datadoghq.com/api/v2/x",
+        message="GET https://api.datadoghq.com/api/v2/x: the rate limit resets in 3600 s, longer than max_wait 60 s",
+        rate_limit=state,
+        retry_after=3600.0,
+    )
+    assert error.status == 429
+    assert error.errors == [] and error.body == "" and error.request_id is None
+    assert error.rate_limit is state and error.retry_after == 3600.0
+    assert str(error) == error.message
+    assert "longer than max_wait" in str(error)
+
+
+# --- pickling: every class, with everything it carries ----------------------------------------
+
+RATE_LIMIT = aiodd.RateLimit(name="application_keys", limit=100, period=60.0, remaining=0, reset=7.0)
+ERRORS: list[object] = [
+    "Bad Request",
+    JSONAPIErrorItem(status="400", title="Invalid", source=JSONAPIErrorItemSource(pointer="/data")),
+]
+EVERY_ERROR: list[aiodd.Error] = [
+    aiodd.Error("plain"),
+    aiodd.ConfigurationError("missing api_key"),
+    aiodd.InvalidArgumentError("name must not be empty"),
+    aiodd.ClientClosedError("closed"),
+    aiodd.APIError("failed", method="GET", url="https://api.datadoghq.com/x"),
+    aiodd.APIConnectionError("reset", method="GET", url="https://h/x", cause_type="ServerDisconnectedError"),
+    aiodd.APITimeoutError("timed out", method="POST", url="https://h/x", cause_type="TimeoutError"),
+    aiodd.APIResponseValidationError("not JSON", method="GET", url="https://h/x", status=200, body="<html>"),
+    aiodd.ResponseTooLargeError(method="GET", url="https://h/x", status=200, limit=1024),
+    aiodd.APIStatusError(status=418, method="GET", url="https://h/x", errors=ERRORS, body="{}", request_id="r1"),  # type: ignore[arg-type]
+    *[
+        cls(status=status, method="DELETE", url="https://h/x", errors=ERRORS, body="{}", request_id="r2",  # type: ignore[arg-type]
+            headers={"X-RateLimit-Remaining": "3"})
+        for status, cls in STATUS_CLASSES
+        if cls is not aiodd.RateLimitError
     ],
-)
-def test_secret_json_members_are_redacted(text: str, expected: str) -> None:
-    assert redact_secrets(text) == expected
+    aiodd.RateLimitError(method="GET", url="https://h/x", errors=["Too many requests"], request_id="r3",
+                         rate_limit=RATE_LIMIT, retry_after=7.0),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(
-    "text",
-    ['{"last4":"abcd","name":"deploy"}', '{"app_key_id":"b7feea52"}', '{"key":null}', '{"keys":"x"}', "plain text"],
+    "error", EVERY_ERROR, ids=lambda error: f"{type(error).__name__}-{getattr(error, 'status', '')}"
 )
-def test_members_that_are_not_secrets_are_left_alone(text: str) -> None:
-    assert redact_secrets(text) == text
+def test_every_error_pickles_with_everything_it_carries(error: aiodd.Error) -> None:
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is type(error)
+    assert copy.args == error.args
+    assert str(copy) == str(error)
+    assert vars(copy) == vars(error)
+    for attribute in ("status", "errors", "request_id", "headers", "rate_limit", "retry_after", "cause_type", "limit"):
+        assert getattr(copy, attribute, None) == getattr(error, attribute, None)
+
+
+def test_every_error_class_is_covered_by_the_pickling_test() -> None:
+    classes = {cls for cls in vars(aiodd).values() if isinstance(cls, type) and issubclass(cls, aiodd.Error)}
+    assert classes == {type(error) for error in EVERY_ERROR}
+
+
+def _raise_not_found() -> None:
+    raise aiodd.NotFoundError(status=404, method="GET", url="https://h/x", errors=["Not found"], request_id="r9")
+
+
+def test_an_error_raised_in_a_worker_process_arrives_whole() -> None:
+    context = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        error = pool.submit(_raise_not_found).exception(timeout=60)
+    assert isinstance(error, aiodd.NotFoundError)
+    assert (error.status, error.errors, error.request_id) == (404, ["Not found"], "r9")
 
 
 # --- parse_error_list, without a network --------------------------------------------------------

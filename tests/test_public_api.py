@@ -7,10 +7,10 @@ def test_top_level_exports_are_pinned() -> None:
     assert sorted(aiodd.__all__) == sorted(
         [
             "APIConnectionError", "APIError", "APIResponseValidationError", "APIStatusError", "APITimeoutError",
-            "AsyncPaginator", "AuthenticationError", "BadRequestError", "Client", "ClientStats",
+            "AsyncPaginator", "AuthenticationError", "BadRequestError", "Client", "ClientClosedError", "ClientStats",
             "ConfigurationError", "ConflictError", "Error", "InternalServerError", "InvalidArgumentError",
-            "NotFoundError", "PermissionDeniedError", "RateLimit", "RateLimitError", "RetryEvent", "RetryPolicy",
-            "UnprocessableEntityError", "__version__", "models", "rotate_application_keys",
+            "NotFoundError", "PermissionDeniedError", "RateLimit", "RateLimitError", "ResponseTooLargeError",
+            "RetryEvent", "RetryPolicy", "UnprocessableEntityError", "__version__", "models", "rotate_application_keys",
         ]
     )  # fmt: skip
 

@@ -103,7 +103,18 @@ def test_defaults_suit_datadog_windows() -> None:
     assert policy.max_wait >= 60
 
 
-@pytest.mark.parametrize("kwargs", [{"max_attempts": 0}, {"max_wait": -1}, {"backoff_initial": -0.1}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"max_attempts": 0},
+        {"max_attempts": True},
+        {"max_wait": -1},
+        {"max_wait": float("nan")},
+        {"max_wait": float("inf")},
+        {"backoff_initial": -0.1},
+        {"backoff_max": float("nan")},
+    ],
+)
 def test_invalid_policies_are_configuration_errors(kwargs: dict[str, float]) -> None:
     with pytest.raises(ConfigurationError):
         RetryPolicy(**kwargs)  # type: ignore[arg-type]

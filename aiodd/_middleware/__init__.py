@@ -3,7 +3,8 @@
 1. the user's own ``middlewares=[...]``          once per call
 2. :mod:`.retry`            resends on 429 / transient failures, logs each attempt
 3. :mod:`.governor`         holds a request back until its rate-limit bucket has room (at most max_wait)
-4. :mod:`.attempt_timeout`  bounds one attempt, so a long rate-limit wait is never a timeout
+4. :mod:`.attempt`          one attempt under its own deadline: send, headers and the whole body
+                             (at most ``max_response_bytes``), so a long rate-limit wait is never a timeout
 
 Waiting lives in the chain, so aiohttp's own ``ClientTimeout(total=...)`` is not used (it would
 count the sleeps); each attempt has its own deadline instead.
@@ -18,7 +19,7 @@ from aiohttp import ClientMiddlewareType
 from .._events import ClientStats, RetryEvent
 from .._governor import Admission
 from .._retry import RetryPolicy
-from .attempt_timeout import attempt_timeout
+from .attempt import attempt
 from .governor import governed
 from .retry import retrying
 
@@ -31,6 +32,7 @@ def build_chain(
     retry: RetryPolicy | None,
     governor: Admission | None,
     timeout: float,
+    max_response_bytes: int,
     stats: ClientStats,
     on_retry: Callable[[RetryEvent], object] | None,
 ) -> tuple[ClientMiddlewareType, ...]:
@@ -39,5 +41,5 @@ def build_chain(
         chain.append(retrying(retry, stats, on_retry))
     if governor is not None:
         chain.append(governed(governor, stats))
-    chain.append(attempt_timeout(timeout, stats))
+    chain.append(attempt(timeout, max_response_bytes, stats))
     return tuple(chain)

@@ -25,12 +25,13 @@ def route_of(request: ClientRequest) -> str:
 
 def rate_limit_error(request: ClientRequest, refusal: WaitTooLong) -> RateLimitError:
     """The error for a request the governor held back too long."""
-    error = RateLimitError(status=429, method=request.method, url=str(request.url), errors=[], body="", request_id=None)
-    error.message = f"{request.method} {request.url} not sent: {refusal}"
-    error.args = (error.message,)
-    error.rate_limit = refusal.rate_limit
-    error.retry_after = refusal.retry_after  # type: ignore[attr-defined]
-    return error
+    return RateLimitError(
+        method=request.method,
+        url=str(request.url),
+        message=f"{request.method} {request.url} not sent: {refusal}",
+        rate_limit=refusal.rate_limit,
+        retry_after=refusal.retry_after,
+    )
 
 
 def governed(governor: Admission, stats: ClientStats) -> ClientMiddlewareType:

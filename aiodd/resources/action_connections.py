@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, get_args, get_type_hints
 
 from .._converter import unstructure
 from .._exceptions import InvalidArgumentError
-from .._request import APIRequest, path_param, require_text
+from .._model_check import check_model
+from .._request import APIRequest, check_unicode, path_param, require_text
 from ..models.action_connections import (
     ActionConnectionAttributes,
     ActionConnectionAttributesUpdate,
@@ -122,7 +123,7 @@ def _check_integration(
     accepted: tuple[type, ...],
     method: str,
 ) -> None:
-    """``integration`` is one of ``accepted`` and holds credentials its class accepts."""
+    """``integration`` is one of ``accepted``, holds credentials its class accepts, and every field has its type."""
     if not isinstance(integration, accepted):
         kind = type(integration).__name__
         hint = ""
@@ -131,18 +132,17 @@ def _check_integration(
         elif method == "update" and kind.endswith("Integration"):
             hint = f"; use {kind}Update to update"
         raise InvalidArgumentError(f"integration must be an integration model for {method}, got {kind}{hint}")
-    if isinstance(integration, UnknownIntegration | UnknownIntegrationUpdate):
-        return  # sent as given
-    credentials = integration.credentials
-    if credentials is None and method == "update":
-        return
-    integration_class: type = type(integration)
-    accepted_credentials = _credential_classes(integration_class)
-    if not isinstance(credentials, accepted_credentials):
-        names = " or ".join(c.__name__ for c in accepted_credentials)
-        raise InvalidArgumentError(
-            f"{type(integration).__name__}.credentials must be {names}, got {type(credentials).__name__}"
-        )
+    if not isinstance(integration, UnknownIntegration | UnknownIntegrationUpdate):  # an unknown one is sent as given
+        credentials = integration.credentials
+        integration_class: type = type(integration)
+        accepted_credentials = _credential_classes(integration_class)
+        if not isinstance(credentials, accepted_credentials) and not (credentials is None and method == "update"):
+            names = " or ".join(c.__name__ for c in accepted_credentials)
+            raise InvalidArgumentError(
+                f"{type(integration).__name__}.credentials must be {names}, got {type(credentials).__name__}"
+            )
+    check_model(integration, "integration")  # every field's type, at any depth (a token list, a header ...)
+    credentials = getattr(integration, "credentials", None)
     if isinstance(credentials, AWSAssumeRole | AWSAssumeRoleUpdate):
         account_id = credentials.account_id
         if account_id is not None and not _AWS_ACCOUNT_ID.fullmatch(account_id):
@@ -164,6 +164,7 @@ def _check_tags(tags: Sequence[str] | None) -> list[str] | None:
     for tag in tags:
         if not isinstance(tag, str):
             raise InvalidArgumentError(f"every tag must be a 'key:value' string, got {type(tag).__name__}")
+        check_unicode(tag, "tags[]")
         key, colon, _ = tag.partition(":")
         if not colon or not key.strip():
             raise InvalidArgumentError(f"tag {tag!r} is not in 'key:value' form")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, get_args
 from .._converter import converter
 from .._exceptions import InvalidArgumentError
 from .._pagination import AsyncPaginator
-from .._request import APIRequest, path_param, require_text
+from .._request import APIRequest, check_unicode, path_param, require_text
 from ..models.service_accounts import (
     ApplicationKeyCreateAttributes,
     ApplicationKeyCreateData,
@@ -49,16 +49,29 @@ _SORTS = frozenset(get_args(ApplicationKeysSort))
 def _scopes(scopes: Sequence[str] | None) -> list[str] | None:
     if scopes is None:
         return None
-    if isinstance(scopes, str) or not all(isinstance(s, str) and s for s in scopes):
+    if isinstance(scopes, str) or not isinstance(scopes, Sequence) or not all(isinstance(s, str) and s for s in scopes):
         raise InvalidArgumentError("scopes must be a list of non-empty strings")
-    return list(scopes)
+    return [require_text(scope, "scopes[]") for scope in scopes]
 
 
 def _timestamp(value: datetime | str | None, argument: str) -> str | None:
-    if value is None or isinstance(value, str):
-        return None if value is None else require_text(value, argument)
+    """A timezone-aware datetime as ISO 8601 text, or an ISO 8601 string with a timezone, passed through."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = require_text(value, argument)
+        try:
+            parsed: datetime | None = datetime.fromisoformat(text)
+        except ValueError:
+            parsed = None  # refused below, without chaining the parser's error
+        if parsed is None or parsed.tzinfo is None:
+            raise InvalidArgumentError(
+                f"{argument} must be an ISO 8601 timestamp with a timezone such as '2024-05-01T00:00:00Z', "
+                f"got {value!r}"
+            )
+        return text
     if not isinstance(value, datetime):
-        raise InvalidArgumentError(f"{argument} must be a datetime or an ISO 8601 string")
+        raise InvalidArgumentError(f"{argument} must be a datetime or an ISO 8601 string, got {type(value).__name__}")
     if value.tzinfo is None:
         raise InvalidArgumentError(f"{argument} must be timezone-aware (e.g. datetime.now(UTC))")
     return value.isoformat()
@@ -182,10 +195,12 @@ class ServiceAccounts:
             roles = UserRelationships(
                 RelationshipToRoles([RelationshipToRoleData(require_text(r, "role_ids[]")) for r in role_ids])
             )
+        if title is not None and not isinstance(title, str):
+            raise InvalidArgumentError(f"title must be a string, got {type(title).__name__}")
         attributes = ServiceAccountCreateAttributes(
             email=require_text(email, "email"),
             name=None if name is None else require_text(name, "name"),
-            title=title,
+            title=None if title is None else check_unicode(title, "title"),
         )
         body = ServiceAccountCreateRequest(ServiceAccountCreateData(attributes, roles))
         request = APIRequest("POST", _SERVICE_ACCOUNTS, _SERVICE_ACCOUNTS, json=converter.unstructure(body))

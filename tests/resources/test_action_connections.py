@@ -36,6 +36,10 @@ def aws(account_id: str = "123456789123", role: str = "MyRoleUpdated") -> m.AWSI
     return m.AWSIntegration(credentials=m.AWSAssumeRole(account_id=account_id, role=role))
 
 
+def http(credentials: m.HTTPTokenAuth) -> m.HTTPIntegration:
+    return m.HTTPIntegration(base_url="https://example.com", credentials=credentials)
+
+
 # Inline copies of recorded answers, with their quirks: vnd.api+json, keys in server order, read-only
 # external_id / principal_id, errors without "status", a 204 with no body and no content type.
 CREATED = {
@@ -398,6 +402,46 @@ def _refused_calls() -> list[Any]:
             ),
             "integration.credentials.headers[0].value required",
         ),
+        (
+            "HTTP header that is None",
+            lambda c: c.create("n", http(m.HTTPTokenAuth(headers=[None]))),  # type: ignore[list-item]
+            "integration.credentials.headers[0] must be HTTPHeader, got NoneType",
+        ),
+        (
+            "HTTP tokens as one string",
+            lambda c: c.create("n", http(m.HTTPTokenAuth(tokens="abc"))),  # type: ignore[arg-type]
+            "integration.credentials.tokens must be a list, got str",
+        ),
+        (
+            "api_token not a string",
+            lambda c: c.create("n", m.OpenAIIntegration(credentials=m.OpenAIAPIKey(api_token=123))),  # type: ignore[arg-type]
+            "integration.credentials.api_token must be a string, got int",
+        ),
+        (
+            "AWS account id not a string",
+            lambda c: c.create("n", aws(account_id=123456789012)),  # type: ignore[arg-type]
+            "integration.credentials.account_id must be a string, got int",
+        ),
+        (
+            "token that is not valid Unicode",
+            lambda c: c.create("n", http(m.HTTPTokenAuth(tokens=[m.HTTPToken(name="T", value="\ud800")]))),
+            "integration.credentials.tokens[0].value is not valid Unicode",
+        ),
+        (
+            "update flag not a bool",
+            lambda c: c.update(
+                CONNECTION_ID,
+                integration=m.AWSIntegrationUpdate(credentials=m.AWSAssumeRoleUpdate(generate_new_external_id=1)),  # type: ignore[arg-type]
+            ),
+            "generate_new_external_id must be True or False, got int",
+        ),
+        (
+            "unknown integration that is not an object",
+            lambda c: c.create("n", m.UnknownIntegration("x")),  # type: ignore[arg-type]
+            "integration.raw must be a dict, got str",
+        ),
+        ("tag not valid Unicode", lambda c: c.create("n", aws(), tags=["team:\ud800"]), "not valid Unicode"),
+        ("get id not valid Unicode", lambda c: c.get("\ud800"), "connection_id is not valid Unicode"),
         ("tags as one string", lambda c: c.create("n", aws(), tags="team:infra"), "tags must be a list"),
         ("tag without colon", lambda c: c.create("n", aws(), tags=["infra"]), "not in 'key:value' form"),
         ("tag with empty key", lambda c: c.create("n", aws(), tags=[":x"]), "not in 'key:value' form"),

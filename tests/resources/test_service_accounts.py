@@ -413,6 +413,10 @@ INVALID_CALLS: list[tuple[str, Call]] = [
     ("name-empty", lambda dd: dd.service_accounts.create(email="a@example.com", name="")),
     ("role-ids-string", lambda dd: dd.service_accounts.create(email="a@example.com", role_ids="role-1")),
     ("role-id-empty", lambda dd: dd.service_accounts.create(email="a@example.com", role_ids=["role-1", ""])),
+    ("title-number", lambda dd: dd.service_accounts.create(email="a@example.com", title=123)),  # type: ignore[arg-type]
+    ("title-lone-surrogate", lambda dd: dd.service_accounts.create(email="a@example.com", title="x\ud800")),
+    ("email-lone-surrogate", lambda dd: dd.service_accounts.create(email="\ud800@example.com")),
+    ("scope-number", lambda dd: dd.service_accounts.application_keys.create(SA, "deploy", scopes=[1])),  # type: ignore[list-item]
     ("key-name-empty", lambda dd: dd.service_accounts.application_keys.create(SA, name="")),
     ("key-name-none", lambda dd: dd.service_accounts.application_keys.create(SA, name=None)),  # type: ignore[arg-type]
     ("scopes-string", lambda dd: dd.service_accounts.application_keys.create(SA, "deploy", scopes="apm_read")),
@@ -447,6 +451,9 @@ INVALID_LISTS: list[tuple[str, dict[str, Any], str]] = [
     ("created-before-naive", {"created_before": datetime(2024, 1, 1)}, "created_before"),
     ("created-after-number", {"created_after": 1704067200}, "created_after"),
     ("created-before-empty", {"created_before": ""}, "created_before"),
+    ("created-after-yesterday", {"created_after": "yesterday"}, "created_after"),
+    ("created-after-naive-string", {"created_after": "2024-01-01T00:00:00"}, "created_after"),
+    ("created-before-date-only", {"created_before": "2024-01-01"}, "created_before"),
 ]
 
 
