@@ -114,12 +114,15 @@ def _is_loopback(host: str | None) -> bool:
 def resolve_base_url(
     site: str | None, base_url: str | yarl.URL | None, env: Mapping[str, str] | None = None
 ) -> yarl.URL:
-    """``base_url`` wins; else ``https://api.<site>`` with ``site`` from the argument or ``DD_SITE``.
+    """The API's URL, from the first given of: the ``base_url`` argument, the ``site`` argument,
+    the ``DD_BASE_URL`` environment variable, ``DD_SITE``; else ``https://api.datadoghq.com``.
 
     Keys travel in headers, so plain ``http://`` is refused unless the host is a loopback address
     (a local proxy or the fake Datadog of :mod:`aiodd.testing`).
     """
     env = os.environ if env is None else env
+    if base_url is None and site is None and env.get("DD_BASE_URL", "").strip():
+        base_url = env["DD_BASE_URL"].strip()
     if base_url is not None:
         if not isinstance(base_url, str | yarl.URL):
             raise ConfigurationError(f"base_url must be a string or a yarl.URL, got {type(base_url).__name__}")

@@ -29,7 +29,7 @@ SITE_HOSTS = [
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """No DD_* variable of the machine running the tests may leak in."""
-    for name in ("DD_API_KEY", "DD_APP_KEY", "DD_SITE"):
+    for name in ("DD_API_KEY", "DD_APP_KEY", "DD_SITE", "DD_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -97,6 +97,24 @@ def test_base_url_overrides_site_and_dd_site(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("DD_SITE", "datadoghq.eu")
     client = make(site="us3.datadoghq.com", base_url="https://proxy.internal.example")
     assert str(client.base_url) == "https://proxy.internal.example"
+
+
+def test_dd_base_url_is_read_from_the_environment_and_beats_dd_site(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DD_SITE", "datadoghq.eu")
+    monkeypatch.setenv("DD_BASE_URL", " http://127.0.0.1:8126/ ")
+    assert str(make().base_url) == "http://127.0.0.1:8126"
+
+
+def test_arguments_beat_dd_base_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DD_BASE_URL", "http://127.0.0.1:8126")
+    assert str(make(site="datadoghq.eu").base_url) == "https://api.datadoghq.eu"
+    assert str(make(base_url="https://proxy.example").base_url) == "https://proxy.example"
+
+
+def test_dd_base_url_is_checked_like_the_argument(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DD_BASE_URL", "http://datadog.example.com")  # keys over plain http, not loopback
+    with pytest.raises(aiodd.ConfigurationError, match="plain http"):
+        make()
 
 
 def test_base_url_keeps_its_path_prefix_without_a_trailing_slash() -> None:

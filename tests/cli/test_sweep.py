@@ -283,6 +283,15 @@ async def test_missing_keys_name_the_environment_variables() -> None:
     assert "DD_API_KEY and DD_APP_KEY" in err.decode() and "api_key=" not in err.decode()
 
 
+async def test_the_base_url_may_come_from_dd_base_url() -> None:
+    async with FakeDatadog() as fake:
+        [sa] = fake.seed(service_accounts=1, keys_per_account=2)
+        env = {"DD_API_KEY": fake.api_key, "DD_APP_KEY": fake.app_key, "DD_BASE_URL": fake.base_url}
+        code, out, err = await aiodd(None, "keys", "list", sa, "--json", env=env)
+        assert code == 0, err
+        assert len(out.splitlines()) == 2 and fake.requests_seen("GET") == 1
+
+
 async def test_an_api_error_is_exit_1() -> None:
     async with FakeDatadog() as fake:
         code, _, err = await aiodd(fake, "keys", "list", "00000000-0000-4000-8000-000000000000")
