@@ -44,6 +44,7 @@ from .._exceptions import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    ClientClosedError,
     ConflictError,
     InternalServerError,
     InvalidArgumentError,
@@ -132,7 +133,7 @@ DatadogClient = Annotated[Client, Depends(aiodd_client)]
 """An endpoint parameter typed ``DatadogClient`` receives the app's :class:`aiodd.Client`."""
 
 
-def http_exception_for(exc: APIError | InvalidArgumentError) -> HTTPException:
+def http_exception_for(exc: APIError | InvalidArgumentError | ClientClosedError) -> HTTPException:
     """The answer a service should give its caller when a Datadog call failed with ``exc``.
 
     The service is a gateway. What Datadog said about the thing asked for passes through as a
@@ -148,14 +149,17 @@ def http_exception_for(exc: APIError | InvalidArgumentError) -> HTTPException:
     - :class:`~aiodd.AuthenticationError`, :class:`~aiodd.PermissionDeniedError` -> 502: Datadog
       refused the service's own keys, which the caller cannot fix;
     - :class:`~aiodd.APITimeoutError` -> 504; any other :class:`~aiodd.APIError` -> 502;
-    - :class:`~aiodd.InvalidArgumentError` (nothing was sent) -> 422 with its message.
+    - :class:`~aiodd.InvalidArgumentError` (nothing was sent) -> 422 with its message;
+    - :class:`~aiodd.ClientClosedError` (the app is shutting down and its client closed) -> 503.
 
     Details are fixed sentences: Datadog's own error text and URLs stay in the service's logs.
     """
     if isinstance(exc, InvalidArgumentError):
         return HTTPException(422, str(exc))
+    if isinstance(exc, ClientClosedError):
+        return HTTPException(503, "This service is shutting down; retry shortly.", headers={"Retry-After": "1"})
     if isinstance(exc, RateLimitError):
-        seconds = _retry_after_seconds(exc.rate_limit)
+        seconds = _retry_after_seconds(exc.retry_after, exc.rate_limit)
         return HTTPException(
             503,
             f"Datadog's rate limit for this service is exhausted; retry in {seconds} s.",
@@ -193,16 +197,20 @@ _ANSWERS: tuple[tuple[type[APIError], int, str], ...] = (
 )
 
 
-def _retry_after_seconds(rate_limit: RateLimit | None) -> int:
-    """Whole seconds until the rate-limit window resets (at least 1): the reset, else the period.
+def _retry_after_seconds(retry_after: float | None, rate_limit: RateLimit | None) -> int:
+    """Whole seconds until the rate-limit window resets (at least 1): the wait Datadog asked for,
+    else the reset, else the period.
 
     A value over a day is not believed (as the governor does not), so no caller is told to come
     back in 30,000 years.
     """
+    candidates = [retry_after]
     if rate_limit is not None:
-        for seconds in (schedulable(rate_limit.reset), schedulable(rate_limit.period)):
-            if seconds is not None:
-                return max(1, math.ceil(seconds))
+        candidates += [rate_limit.reset, rate_limit.period]
+    for value in candidates:
+        seconds = schedulable(value)
+        if seconds is not None:
+            return max(1, math.ceil(seconds))
     return _DEFAULT_RETRY_AFTER
 
 
@@ -216,7 +224,7 @@ def install_error_handlers(app: FastAPI) -> None:
     """
 
     async def handle(request: Request, exc: Exception) -> JSONResponse:
-        if not isinstance(exc, APIError | InvalidArgumentError):  # registered for these two only
+        if not isinstance(exc, APIError | InvalidArgumentError | ClientClosedError):  # registered for these only
             raise exc
         answer = http_exception_for(exc)
         level = logging.WARNING if answer.status_code >= 500 else logging.INFO
@@ -227,3 +235,4 @@ def install_error_handlers(app: FastAPI) -> None:
 
     app.add_exception_handler(APIError, handle)
     app.add_exception_handler(InvalidArgumentError, handle)
+    app.add_exception_handler(ClientClosedError, handle)

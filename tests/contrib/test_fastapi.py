@@ -393,6 +393,24 @@ def test_an_absurd_reset_is_not_passed_on_as_retry_after() -> None:
     assert http_exception_for(error).headers == {"Retry-After": "10"}
 
 
+def test_the_wait_datadog_asked_for_is_passed_on_first() -> None:
+    state = aiodd.RateLimit(name="b", limit=10, period=10.0, remaining=0, reset=4.2)
+    error = aiodd.RateLimitError(method="GET", url="/x", rate_limit=state, retry_after=37.5)
+    assert http_exception_for(error).headers == {"Retry-After": "38"}
+    absurd = aiodd.RateLimitError(method="GET", url="/x", rate_limit=state, retry_after=1e308)
+    assert http_exception_for(absurd).headers == {"Retry-After": "5"}  # not believed: the reset instead
+
+
+async def test_a_request_caught_by_the_client_closing_is_a_503_not_a_500(fake_datadog: FakeDatadog) -> None:
+    connection_id = add_connection(fake_datadog)
+    app = make_app(fake_datadog)
+    async with running(app) as http:
+        await app.state.aiodd_client.close()  # as at shutdown, with requests still arriving
+        response = await http.get(f"/action-connections/{connection_id}")
+    assert response.status_code == 503 and response.headers["Retry-After"] == "1"
+    assert response.json() == {"detail": "This service is shutting down; retry shortly."}
+
+
 async def test_a_datadog_timeout_is_a_504(fake_datadog: FakeDatadog) -> None:
     connection_id = add_connection(fake_datadog)
     fake_datadog.delay_next("GET", CONNECTION, seconds=2)
