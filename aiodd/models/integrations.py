@@ -25,6 +25,8 @@ both sent and received they are ``str | None = None``, which lets a GET parse, a
 ``dd.action_connections.create`` refuses a payload whose secrets are ``None`` (see
 :func:`missing_secrets`). Secret fields carry the attrs metadata ``{"secret": True}`` and never
 appear in ``repr`` or ``str``; neither does ``HTTPBody.content`` nor the ``raw`` of an unknown type.
+These markers are the one list of the write-only fields: :func:`secret_credential_fields` reads
+them for the fake Datadog (which leaves them out of its answers) and the tests.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ from __future__ import annotations
 import copy
 import functools
 import operator
-from types import NoneType
+from collections.abc import Mapping
+from types import MappingProxyType, NoneType
 from typing import Any, Literal, get_args, get_type_hints
 
 import attrs
@@ -200,6 +203,7 @@ __all__ = [
     "VirusTotalIntegration",
     "VirusTotalIntegrationUpdate",
     "missing_secrets",
+    "secret_credential_fields",
 ]
 
 
@@ -1194,6 +1198,29 @@ def _tag(cls: type) -> str:
     tag = attrs.fields_dict(cls)["type"].default
     assert isinstance(tag, str), cls
     return tag
+
+
+@functools.cache
+def secret_credential_fields() -> Mapping[str, frozenset[str]]:
+    """Per credential ``type`` tag, the wire names of its write-only fields (``AzureTenant``: ``client_secret``).
+
+    Read off the ``{"secret": True}`` markers of the 25 credential classes, so the list is written
+    down once. Every credential type is a key (``AWSAssumeRole`` has none). The secrets nested in
+    HTTP credentials (``HTTPToken.value``, ``HTTPHeader.value``) are marked on those classes, not here.
+    """
+    credential_classes = [
+        credentials
+        for integration in get_args(ActionConnectionIntegration)
+        if integration is not UnknownIntegration
+        for credentials in get_args(_credentials_union(integration))
+        if credentials is not UnknownCredentials
+    ]
+    return MappingProxyType(
+        {
+            _tag(cls): frozenset(field.name for field in attrs.fields(cls) if field.metadata.get("secret"))
+            for cls in credential_classes
+        }
+    )
 
 
 def _register(union: Any, unknown: type) -> None:

@@ -9,18 +9,25 @@
 
 With pytest, the ``fake_datadog`` and ``dd`` fixtures come from ``aiodd.testing.pytest_plugin``.
 Run ``python -m aiodd.testing`` to serve it to curl or another client.
+
+The names below are imported on first use: the pytest plugin, loaded in every pytest run where
+aiodd is installed, lives in this package, and must not bring in the server (``aiohttp.web``).
 """
 
-from ._fake import FakeDatadog
-from ._recorder import RecordedRequest
-from ._routing import (
-    ACTION_CONNECTIONS,
-    APP_KEY_REGISTRATIONS,
-    BUCKETS,
-    SERVICE_ACCOUNT_APPLICATION_KEYS,
-    SERVICE_ACCOUNTS,
-    USERS,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._fake import FakeDatadog
+    from ._recorder import RecordedRequest
+    from ._routing import (
+        ACTION_CONNECTIONS,
+        APP_KEY_REGISTRATIONS,
+        BUCKETS,
+        SERVICE_ACCOUNT_APPLICATION_KEYS,
+        SERVICE_ACCOUNTS,
+        USERS,
+    )
 
 __all__ = [
     "ACTION_CONNECTIONS",
@@ -32,3 +39,28 @@ __all__ = [
     "FakeDatadog",
     "RecordedRequest",
 ]
+
+_MODULE_OF = {
+    "FakeDatadog": "_fake",
+    "RecordedRequest": "_recorder",
+    **dict.fromkeys(
+        (
+            "ACTION_CONNECTIONS",
+            "APP_KEY_REGISTRATIONS",
+            "BUCKETS",
+            "SERVICE_ACCOUNTS",
+            "SERVICE_ACCOUNT_APPLICATION_KEYS",
+            "USERS",
+        ),
+        "_routing",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _MODULE_OF.get(name)
+    if module_name is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module_name}"), name)
+    globals()[name] = value
+    return value

@@ -13,9 +13,9 @@ from typing import Any
 from aiohttp import web
 
 from ._integrations import parse_integration, public_integration, update_integration
-from ._records import ActionConnection
 from ._routing import ACTION_CONNECTIONS, Route
 from ._state import FakeState
+from ._stored import ActionConnection
 from ._validation import (
     BadRequest,
     is_uuid,

@@ -2,8 +2,9 @@
 
 It serves the 14 operations of the Service Accounts / Application Keys and Action Connections /
 App Key Registrations groups, and the Users listing where service accounts are found, from
-memory, in raw JSON (it never imports ``aiodd.models``: it tests the client, it does not mirror
-it), and lets a test script faults, rate limits and data.
+memory, in raw JSON (it tests the client, it does not mirror it: of ``aiodd.models`` it reads only
+which credential fields are write-only, the one list of them), and lets a test script faults,
+rate limits and data.
 """
 
 from __future__ import annotations

@@ -4,7 +4,9 @@ Rules come from the ``*Integration`` / ``*Credentials`` / ``*Update`` schemas of
 every credential type requires its listed fields on create, an ``*Update`` requires only
 ``type``, AWS ``account_id`` must be 12 digits and ``external_id`` / ``principal_id`` are filled
 by the server, HTTP integrations also require ``base_url``. Secret fields are write-only: they are
-stored (a client can check them in ``FakeDatadog.state``) but left out of every answer.
+stored (a client can check them in ``FakeDatadog.state``) but left out of every answer. Which fields
+are secret is read from aiodd's models (:func:`aiodd.models.secret_credential_fields`) on first
+use, so the list is written down once.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from ._secrets import credential_secrets
 from ._validation import (
     BadRequest,
     optional_bool,
@@ -37,58 +40,33 @@ _HEADER_NAME = re.compile(r"[A-Za-z][A-Za-z\d\-_]*")
 
 @dataclass(frozen=True, slots=True)
 class _CredentialSpec:
+    """What a credential ``type`` requires on create; which of it is write-only, aiodd's models say."""
+
     type: str
     required: tuple[str, ...]
     optional: tuple[str, ...] = ()
-    secret: frozenset[str] = frozenset()
 
 
 def _token(type_: str, field: str = "api_token") -> _CredentialSpec:
-    return _CredentialSpec(type_, (field,), secret=frozenset({field}))
+    return _CredentialSpec(type_, (field,))
 
 
 _INTEGRATIONS: dict[str, tuple[_CredentialSpec, ...]] = {
     "AWS": (_CredentialSpec("AWSAssumeRole", ("account_id", "role")),),
     "Anthropic": (_token("AnthropicAPIKey"),),
     "Asana": (_token("AsanaAccessToken", "access_token"),),
-    "Azure": (
-        _CredentialSpec(
-            "AzureTenant",
-            ("tenant_id", "app_client_id", "client_secret"),
-            ("custom_scopes",),
-            frozenset({"client_secret"}),
-        ),
-    ),
+    "Azure": (_CredentialSpec("AzureTenant", ("tenant_id", "app_client_id", "client_secret"), ("custom_scopes",)),),
     "CircleCI": (_token("CircleCIAPIKey"),),
     "Clickup": (_token("ClickupAPIKey"),),
     "Cloudflare": (
         _token("CloudflareAPIToken"),
-        _CredentialSpec(
-            "CloudflareGlobalAPIToken", ("auth_email", "global_api_key"), secret=frozenset({"global_api_key"})
-        ),
+        _CredentialSpec("CloudflareGlobalAPIToken", ("auth_email", "global_api_key")),
     ),
-    "ConfigCat": (
-        _CredentialSpec(
-            "ConfigCatSDKKey",
-            ("sdk_key", "api_username", "api_password"),
-            secret=frozenset({"sdk_key", "api_password"}),
-        ),
-    ),
-    "Datadog": (
-        _CredentialSpec(
-            "DatadogAPIKey",
-            ("datacenter", "api_key", "app_key"),
-            ("subdomain",),
-            frozenset({"api_key", "app_key"}),
-        ),
-    ),
+    "ConfigCat": (_CredentialSpec("ConfigCatSDKKey", ("sdk_key", "api_username", "api_password")),),
+    "Datadog": (_CredentialSpec("DatadogAPIKey", ("datacenter", "api_key", "app_key"), ("subdomain",)),),
     "Fastly": (_token("FastlyAPIKey", "api_key"),),
-    "Freshservice": (_CredentialSpec("FreshserviceAPIKey", ("domain", "api_key"), secret=frozenset({"api_key"})),),
-    "GCP": (
-        _CredentialSpec(
-            "GCPServiceAccount", ("service_account_email", "private_key"), secret=frozenset({"private_key"})
-        ),
-    ),
+    "Freshservice": (_CredentialSpec("FreshserviceAPIKey", ("domain", "api_key")),),
+    "GCP": (_CredentialSpec("GCPServiceAccount", ("service_account_email", "private_key")),),
     "Gemini": (_token("GeminiAPIKey", "api_key"),),
     "Gitlab": (_token("GitlabAPIKey"),),
     "GreyNoise": (_token("GreyNoiseAPIKey", "api_key"),),
@@ -96,18 +74,15 @@ _INTEGRATIONS: dict[str, tuple[_CredentialSpec, ...]] = {
     "HTTP": (_CredentialSpec("HTTPTokenAuth", ()),),
     "LaunchDarkly": (_token("LaunchDarklyAPIKey"),),
     "Notion": (_token("NotionAPIKey"),),
-    "Okta": (_CredentialSpec("OktaAPIToken", ("domain", "api_token"), secret=frozenset({"api_token"})),),
+    "Okta": (_CredentialSpec("OktaAPIToken", ("domain", "api_token")),),
     "OpenAI": (_token("OpenAIAPIKey"),),
-    "ServiceNow": (
-        _CredentialSpec("ServiceNowBasicAuth", ("instance", "username", "password"), secret=frozenset({"password"})),
-    ),
+    "ServiceNow": (_CredentialSpec("ServiceNowBasicAuth", ("instance", "username", "password")),),
     "Split": (_token("SplitAPIKey", "api_key"),),
     "Statsig": (_token("StatsigAPIKey", "api_key"),),
     "VirusTotal": (_token("VirusTotalAPIKey", "api_key"),),
 }
 
 INTEGRATION_TYPES = frozenset(_INTEGRATIONS)
-_SPECS = {spec.type: spec for specs in _INTEGRATIONS.values() for spec in specs}
 _WHERE = "data.attributes.integration."
 
 
@@ -147,8 +122,8 @@ def update_integration(stored: dict[str, Any], value: Any) -> dict[str, Any]:
 def public_integration(stored: dict[str, Any]) -> dict[str, Any]:
     """The integration as answers show it: everything but the write-only fields."""
     credentials = stored["credentials"]
-    spec = _SPECS[credentials["type"]]
-    public = {key: value for key, value in credentials.items() if key not in spec.secret}
+    secret = credential_secrets(credentials["type"])
+    public = {key: value for key, value in credentials.items() if key not in secret}
     if "tokens" in credentials:
         public["tokens"] = [{"name": token["name"], "type": token["type"]} for token in credentials["tokens"]]
     for key in ("headers", "url_parameters"):

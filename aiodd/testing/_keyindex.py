@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from ._records import ApplicationKey
+from ._stored import ApplicationKey
 
 __all__ = ["SORT_FIELDS", "AccountKeys", "KeyQuery"]
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Mapping
 from typing import Any
 
 __all__ = [
     "REDACTED",
-    "SECRET_CREDENTIAL_FIELDS",
+    "credential_secrets",
     "new_api_key",
     "new_app_key",
     "redact_body",
@@ -19,21 +20,25 @@ REDACTED = "<redacted>"
 
 _SECRET_HEADERS = frozenset({"dd-api-key", "dd-application-key", "authorization", "cookie"})
 
-SECRET_CREDENTIAL_FIELDS = frozenset(
-    {
-        "access_token",
-        "api_key",
-        "api_password",
-        "api_token",
-        "app_key",
-        "client_secret",
-        "global_api_key",
-        "password",
-        "private_key",
-        "sdk_key",
-    }
-)
-"""Write-only fields of Action Connection credentials, whatever the integration."""
+
+def credential_secrets(credential_type: str) -> frozenset[str]:
+    """The write-only fields of a credential ``type`` (none for a type aiodd does not know)."""
+    return _secret_credential_fields().get(credential_type, frozenset())
+
+
+@functools.cache
+def _secret_credential_fields() -> Mapping[str, frozenset[str]]:
+    # aiodd's models mark the secrets (the one list of them). Imported on first use, when the fake
+    # reads a request body, not with ``aiodd.testing``: the integration models take ~75 ms to import.
+    from aiodd.models.integrations import secret_credential_fields
+
+    return secret_credential_fields()
+
+
+@functools.cache
+def _any_credential_secret() -> frozenset[str]:
+    """Write-only fields of Action Connection credentials, whatever the integration."""
+    return frozenset().union(*_secret_credential_fields().values())
 
 
 def new_api_key() -> str:
@@ -58,7 +63,7 @@ def redact_body(value: Any) -> Any:
         return value
     redacted: dict[str, Any] = {}
     for key, item in value.items():
-        if key in SECRET_CREDENTIAL_FIELDS and isinstance(item, str):
+        if isinstance(item, str) and key in _any_credential_secret():
             redacted[key] = REDACTED
         elif key == "tokens" and isinstance(item, list):
             redacted[key] = [

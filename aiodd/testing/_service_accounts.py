@@ -16,9 +16,9 @@ from typing import Any
 from aiohttp import web
 
 from ._keyindex import SORT_FIELDS, AccountKeys
-from ._records import ApplicationKey, Leak, User, wire_timestamp
 from ._routing import SERVICE_ACCOUNT_APPLICATION_KEYS, SERVICE_ACCOUNTS, Route
 from ._state import KEEP, ORG_ID, FakeState
+from ._stored import ApplicationKey, Leak, User, wire_timestamp
 from ._validation import (
     BadRequest,
     optional_object,

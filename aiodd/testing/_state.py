@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ._keyindex import AccountKeys
-from ._records import USER_STATUSES, ActionConnection, ApplicationKey, Leak, User
+from ._stored import USER_STATUSES, ActionConnection, ApplicationKey, Leak, User
 
 __all__ = ["KEEP", "ORG_ID", "FakeState"]
 

@@ -15,10 +15,10 @@ from typing import Any
 
 from aiohttp import web
 
-from ._records import USER_STATUSES, User
 from ._routing import USERS, Route
 from ._service_accounts import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, render_user
 from ._state import FakeState
+from ._stored import USER_STATUSES, User
 from ._validation import BadRequest, parse_int
 from ._wire import Group, json_response
 

@@ -6,6 +6,9 @@ Pass options to the fake with a marker::
 
     @pytest.mark.fake_datadog(rate_limit=(5, 1.0), require_registered_app_key=True)
     async def test_something(fake_datadog, dd): ...
+
+Loading the plugin stays cheap: the fake server is imported by the fixture, when a test uses it,
+not by every pytest run of every project that has aiodd installed.
 """
 
 from __future__ import annotations
@@ -15,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ._fake import FakeDatadog
-
 if TYPE_CHECKING:
     from aiodd import Client
+
+    from ._fake import FakeDatadog
 
 __all__ = ["dd", "fake_datadog"]
 
@@ -49,6 +52,8 @@ def _async_fixture(function: Callable[..., Any]) -> Any:
 
 async def _fake_datadog(request: pytest.FixtureRequest) -> AsyncIterator[FakeDatadog]:
     """A started FakeDatadog on a free 127.0.0.1 port, stopped after the test."""
+    from ._fake import FakeDatadog
+
     marker = request.node.get_closest_marker(_MARKER)
     options: dict[str, Any] = dict(marker.kwargs) if marker is not None else {}
     async with FakeDatadog(**options) as fake:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import signal
@@ -166,3 +167,55 @@ def test_fixtures_explain_a_missing_pytest_asyncio(tmp_path: Path) -> None:
 
     assert "1 passed, 1 error" in result.stdout, result.stdout + result.stderr
     assert "needs pytest-asyncio" in result.stdout
+
+
+def _modules_after(code: str) -> list[str]:
+    """The aiodd.testing / aiodd.models submodules and aiohttp.web modules loaded after running ``code``."""
+    prefixes = ("aiodd.testing.", "aiodd.models.", "aiohttp.web")
+    probe = f"{code}\nimport json, sys\nprint(json.dumps(sorted(m for m in sys.modules if m.startswith({prefixes!r}))))"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    loaded: list[str] = json.loads(result.stdout)
+    return loaded
+
+
+def test_loading_the_pytest_plugin_does_not_import_the_fake() -> None:
+    # Every pytest run of every project with aiodd installed loads the plugin.
+    assert _modules_after("import aiodd.testing.pytest_plugin") == ["aiodd.testing.pytest_plugin"]
+
+
+def test_the_fake_imports_the_integration_models_only_when_a_request_needs_them() -> None:
+    loaded = _modules_after("from aiodd.testing import FakeDatadog")
+    assert "aiodd.testing._fake" in loaded
+    assert "aiodd.models.integrations" not in loaded
+
+
+def test_the_plugin_imports_the_fake_when_a_test_uses_a_fixture(tmp_path: Path) -> None:
+    (tmp_path / "test_it.py").write_text(
+        textwrap.dedent(
+            """
+            import sys
+
+            import pytest
+
+            def test_without_the_fixtures():
+                assert "aiodd.testing._fake" not in sys.modules
+
+            @pytest.mark.asyncio
+            async def test_with_a_fixture(fake_datadog):
+                assert type(fake_datadog).__module__ == "aiodd.testing._fake"
+            """
+        )
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env=env,
+        check=False,
+    )
+
+    assert "2 passed" in result.stdout, result.stdout + result.stderr
