@@ -29,6 +29,7 @@ from ._exceptions import (
 )
 from ._pagination import AsyncPaginator
 from ._ratelimit import RateLimit
+from ._redis.config import RedisRateLimit
 from ._retry import RetryPolicy
 from ._version import __version__
 
@@ -57,6 +58,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",
+    "RedisRateLimit",
     "RetryEvent",
     "RetryPolicy",
     "UnprocessableEntityError",

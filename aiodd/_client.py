@@ -31,9 +31,10 @@ from ._exceptions import (
     parse_error_list,
     status_error_class,
 )
-from ._governor import RateLimitGovernor
+from ._governor import Admission, RateLimitGovernor
 from ._middleware import build_chain
 from ._ratelimit import parse_rate_limit
+from ._redis.config import RedisRateLimit, rate_limit_option, shared_governor
 from ._request import APIRequest, current_request
 from ._retry import RetryPolicy
 from ._version import __version__
@@ -77,8 +78,10 @@ class Client:
 
     ``timeout`` bounds one attempt (connect, send, receive headers) and each read of the body, in
     seconds; waits for a rate-limit reset are not counted. ``retry`` is the :class:`RetryPolicy`
-    (``None`` disables retries); ``rate_limit=False`` turns off the governor that keeps concurrent
-    tasks within each rate-limit bucket. ``middlewares`` are aiohttp client middlewares run
+    (``None`` disables retries). ``rate_limit`` is the governor that keeps concurrent tasks within
+    each rate-limit bucket: ``True`` keeps the buckets' state in this process, a ``redis://`` URL or
+    an :class:`RedisRateLimit` keeps it in Redis, shared by every process of the organization
+    (needs ``aiodd[redis]``), ``False`` turns it off. ``middlewares`` are aiohttp client middlewares run
     outermost, once per call. ``on_retry`` is called with a :class:`RetryEvent` before each retry
     wait; ``stats`` counts attempts, retries and waits. A borrowed ``session`` is used as is and
     never closed by the client.
@@ -97,7 +100,7 @@ class Client:
         max_connections: int = 100,
         max_connections_per_host: int = 0,
         retry: RetryPolicy | None = _DEFAULT_RETRY,
-        rate_limit: bool = True,
+        rate_limit: bool | str | RedisRateLimit = True,
         middlewares: Sequence[ClientMiddlewareType] = (),
         on_retry: Callable[[RetryEvent], object] | None = None,
         user_agent: str | None = None,
@@ -123,7 +126,19 @@ class Client:
         self._max_connections_per_host = max_connections_per_host
         self.stats = ClientStats()
         # Governor waits are bounded like 429 waits: by the policy's max_wait (the default one's without retries).
-        self.governor = RateLimitGovernor(max_wait=(retry or _DEFAULT_RETRY).max_wait) if rate_limit else None
+        max_wait = (retry or _DEFAULT_RETRY).max_wait
+        governing = rate_limit_option(rate_limit)
+        self.governor: Admission | None
+        if isinstance(governing, RedisRateLimit):
+            self.governor = shared_governor(
+                governing,
+                base_url=self.base_url,
+                api_key=self._credentials.api_key,
+                max_wait=max_wait,
+                attempt_timeout=float(timeout),
+            )
+        else:
+            self.governor = RateLimitGovernor(max_wait=max_wait) if governing else None
         self._middlewares = build_chain(
             user=tuple(middlewares),
             retry=retry,
@@ -203,6 +218,8 @@ class Client:
         session, self._session = self._session, None
         if session is not None and session is not self._borrowed_session:
             await session.close()
+        if self.governor is not None:
+            await self.governor.aclose()  # a shared governor's connections and tasks
 
     @property
     def closed(self) -> bool:
