@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import math
 import secrets
@@ -33,7 +34,7 @@ from .._waitqueue import WaitQueue
 from .breaker import CircuitBreaker
 from .config import RedisRateLimit, redacted_url
 from .keys import KeyLayout
-from .store import Admitted, RedisBucketStore, StoreUnavailable, Update
+from .store import Admitted, LostAttempt, RedisBucketStore, StoreUnavailable, Update
 
 __all__ = ["RedisGovernor"]
 
@@ -41,6 +42,7 @@ logger = logging.getLogger("aiodd")
 
 _UNKNOWN: Final = object()
 _RETRY_PAUSE = 0.02  # seconds between two tries of a round trip that failed while the breaker is closed
+_MOST_UNSENT = 10_000  # answers kept for Redis while it is unavailable (to free their leases when it is back)
 
 
 class _Requeue(Exception):
@@ -51,7 +53,7 @@ class _Requeue(Exception):
 class _Pump:
     """One queue of waiters and the task that asks Redis for them."""
 
-    __slots__ = ("poked", "queue", "rate_limit", "reset_at", "task")
+    __slots__ = ("first_answer", "poked", "queue", "rate_limit", "reset_at", "task")
 
     def __init__(self) -> None:
         self.queue = WaitQueue()
@@ -59,6 +61,7 @@ class _Pump:
         self.task: asyncio.Task[None] | None = None
         self.reset_at = math.inf  # loop time of the bucket's reset, as last heard (inf: unknown)
         self.rate_limit: RateLimit | None = None  # the bucket as last heard
+        self.first_answer = False  # waiting for a probe's answer (Redis knows nothing of the route)
 
 
 class RedisGovernor(Admission):
@@ -78,15 +81,15 @@ class RedisGovernor(Admission):
             socket_connect_timeout=config.timeout,
             retry=Retry(NoBackoff(), 0),
         )
-        self._store = RedisBucketStore(
-            self._redis, KeyLayout(org), holder=secrets.token_hex(6), lease=lease, timeout=config.timeout
-        )
+        self._store = RedisBucketStore(self._redis, KeyLayout(org), lease=lease, timeout=config.timeout)
+        self._attempts = map(f"{secrets.token_hex(6)}:{{}}:".format, itertools.count(1))  # names each admission
         self._max_wait = float(max_wait)
         self._local = RateLimitGovernor(max_wait=max_wait)  # the fallback, kept up to date by every answer
         self._breaker = CircuitBreaker(config.fall_back_after)
         self._routes: dict[str, str | None] = {}  # route -> bucket, as this process learned it; None: not limited
         self._pumps: dict[tuple[str, str], _Pump] = {}  # ("bucket", name) or ("route", route) -> its queue
         self._updates: list[Update] = []
+        self._lost: list[LostAttempt] = []
         self._flusher: asyncio.Task[None] | None = None
         self._reconnecting: asyncio.Task[None] | None = None
         self._closed = False
@@ -147,7 +150,7 @@ class RedisGovernor(Admission):
                 self._routes[route] = None
         if not (ticket.lease or ticket.probe or rate_limit is not None or (unknown and status is not None)):
             return  # nothing Redis needs to hear
-        if self.falling_back:
+        if len(self._updates) >= _MOST_UNSENT or self._closed:
             return  # the leases expire on their own
         self._updates.append(
             Update(
@@ -159,8 +162,7 @@ class RedisGovernor(Admission):
                 status=status,
             )
         )
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.get_running_loop().create_task(self._flush())
+        self._send_soon()
 
     async def aclose(self) -> None:
         """Stop the queues' tasks (their waiters go to the in-process governor), send the answers not
@@ -175,7 +177,7 @@ class RedisGovernor(Admission):
         if flusher is not None and not flusher.done():
             with contextlib.suppress(Exception):  # _flush handles its failures
                 await flusher
-        if self._updates and not self._breaker.is_open:
+        if (self._updates or self._lost) and not self._breaker.is_open:
             await self._flush()
         await self._redis.aclose()
 
@@ -204,10 +206,13 @@ class RedisGovernor(Admission):
                 if first is None:
                     return
                 pump.poked.clear()  # a poke from now on means: ask again
+                bucket, want, attempt = (name if kind == "bucket" else None), len(queue), next(self._attempts)
                 try:
-                    admitted = await self._store.admit(first.route, name if kind == "bucket" else None, len(queue))
+                    admitted = await self._store.admit(first.route, bucket, want, attempt)
                 except StoreUnavailable as exc:
+                    self._lost.append(LostAttempt(first.route, bucket, attempt, want))  # it may have run
                     self._failed(exc)
+                    self._send_soon()
                     await self._nap(pump, _RETRY_PAUSE)
                     continue
                 self._breaker.succeeded()
@@ -228,6 +233,7 @@ class RedisGovernor(Admission):
             self._routes[route] = admitted.bucket
             _requeue_all(queue)  # each asks again, on the right queue
             return 0.0
+        pump.first_answer = admitted.kind in ("probe", "wait")
         if admitted.kind == "probe":
             waiter = queue.peek()
             if waiter is None:
@@ -255,14 +261,14 @@ class RedisGovernor(Admission):
                 queue.pop()
                 waiter.future.set_exception(too_long(name, admitted.delay, self._max_wait, admitted.rate_limit))
             return admitted.recheck
-        return self._config.poll_interval
+        return min(self._config.poll_interval, admitted.recheck)  # until an answer: maybe another process's
 
     def _drop_overdue(self, kind: str, name: str, pump: _Pump, now: float) -> None:
-        """Waiters past their deadline: on a bucket they fail; on a route still unknown they go without its answer."""
+        """Waiters past their deadline: on a bucket they fail; waiting for a route's first answer they go without it."""
         queue = pump.queue
         while (waiter := queue.peek()) is not None and waiter.deadline <= now:
             queue.pop()
-            if kind == "route":
+            if kind == "route" or pump.first_answer:
                 waiter.future.set_result(Ticket(waiter.route, None, probe=False, lease=""))
             else:
                 delay = max(pump.reset_at - now, 0.0)
@@ -298,19 +304,27 @@ class RedisGovernor(Admission):
     def _return(self, update: Update) -> None:
         """Give back a reservation nobody used."""
         self._updates.append(update)
-        if self._flusher is None or self._flusher.done():
+        self._send_soon()
+
+    def _send_soon(self) -> None:
+        if not self._breaker.is_open and (self._flusher is None or self._flusher.done()):
             self._flusher = asyncio.get_running_loop().create_task(self._flush())
 
     async def _flush(self) -> None:
-        """Send every queued answer, one pipelined round trip per batch; then wake the queues they concern."""
-        while self._updates and not self._breaker.is_open:
+        """Send every queued answer and lost admission, one pipelined round trip per batch; then wake the
+        queues they concern. While Redis is unavailable they wait (the leases would expire anyway)."""
+        while (self._updates or self._lost) and not self._breaker.is_open:
             batch, self._updates = self._updates, []
+            lost, self._lost = self._lost, []
             try:
-                await self._store.update(batch)
+                await self._store.update(batch, lost)
             except StoreUnavailable as exc:
-                self._failed(exc)  # dropped: the leases expire on their own
-            else:
-                self._breaker.succeeded()
+                self._updates[:0], self._lost[:0] = batch[: _MOST_UNSENT - len(self._updates)], lost
+                self._failed(exc)
+                if not self._breaker.is_open:
+                    await asyncio.sleep(_RETRY_PAUSE)
+                continue
+            self._breaker.succeeded()
             for update in batch:
                 self._poke(("route", update.route))
                 if update.reserved_in is not None:
@@ -347,6 +361,7 @@ class RedisGovernor(Admission):
                 continue
             if self._breaker.succeeded():
                 logger.info("rate-limit state in Redis at %s is available again: buckets are shared again", self._where)
+            self._send_soon()  # the answers that came meanwhile free their leases
             return
 
     def _share(self, rate_limit: RateLimit | None) -> RateLimit | None:

@@ -9,8 +9,10 @@ script hands back durations, never instants. A bucket's state mirrors the in-pro
   up); ``answered_at`` the last answer; ``window_start`` when the current window opened (the
   ``reset_at`` that passed);
 - requests in flight are leases in a sorted set, scored by when they expire: a process killed
-  while holding some gives them back at the latest when they expire. A lease is named
-  ``<granted at, ms>:<holder>:<n>``, so an answer tells which window its request was sent in;
+  while holding some gives them back at the latest when they expire (and its expiry less the
+  lease tells which window the request was sent in). The caller names each admission attempt
+  (``<holder>:<n>:``; leases add a number, the probe ``probe``), so an attempt whose reply was
+  lost (a timeout after the script ran) can be taken back;
 - admission: while ``remaining - in_flight`` allows (``remaining`` unknown: no bound); an expired
   reset opens a new window (``remaining = limit``, leases still count); an exhausted bucket that
   heard nothing for ``stale`` lets one request through; a bucket nobody knows lets one through
@@ -86,16 +88,16 @@ end
 
 _ADMIT = """
 -- KEYS: route map, the route's probe lock, the state of the bucket the caller believes the route uses, its leases
--- ARGV: route, that bucket ('' none), how many want to go, lease ms, holder, stale ms, keep ms
+-- ARGV: route, that bucket ('' none), how many want to go, lease ms, this attempt's name, stale ms, keep ms
 local now = clock()
 local route, believed = ARGV[1], ARGV[2]
-local want, lease, holder = tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
+local want, lease, prefix = tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 local stale, keep = tonumber(ARGV[6]), tonumber(ARGV[7])
 
 local bucket = redis.call('HGET', KEYS[1], route)
 if not bucket then
   -- Nobody knows the route's bucket: one request goes as a probe, the others wait for its answer.
-  local token = string.format('%.0f', now) .. ':' .. holder .. ':probe'
+  local token = prefix .. 'probe'
   if redis.call('SET', KEYS[2], token, 'NX', 'PX', lease) then
     return {'probe', token}
   end
@@ -126,7 +128,6 @@ elseif in_flight < state.remaining then
 elseif state.reset_at == nil and in_flight == 0 then
   granted = 1  -- exhausted with no reset known and no answer coming: never deadlock
 end
-local prefix = string.format('%.0f', now) .. ':' .. holder .. ':'
 if granted > 0 then
   local members = {}
   for i = 1, granted do
@@ -148,8 +149,14 @@ if state.remaining ~= nil and in_flight >= state.remaining then
   else
     delay, recheck = -1, -1  -- until an answer arrives
   end
+  -- A lease that expires (its process died) frees room too.
+  local first = redis.call('ZRANGE', KEYS[4], 0, 0, 'WITHSCORES')
+  if first[2] then
+    local expires = tonumber(first[2]) - now
+    if recheck < 0 or expires < recheck then recheck = expires end
+  end
 end
-return {'bucket', granted, prefix, delay, recheck, state.limit or -1, state.remaining or -1,
+return {'bucket', granted, delay, recheck, state.limit or -1, state.remaining or -1,
         state.reset_at and (state.reset_at - now) or -1, state.period or -1}
 """
 
@@ -161,7 +168,13 @@ _UPDATE = """
 --       keep ms, lease ms, route map ms
 local now = clock()
 local route, lease, token, name = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-if lease ~= '' then redis.call('ZREM', KEYS[3], lease) end
+local lease_ms = tonumber(ARGV[12])
+local sent = nil  -- when the request was let go (its lease's expiry, less the lease)
+if lease ~= '' then
+  local expiry = tonumber(redis.call('ZSCORE', KEYS[3], lease))
+  if expiry then sent = expiry - lease_ms end
+  redis.call('ZREM', KEYS[3], lease)
+end
 if token ~= '' and redis.call('GET', KEYS[2]) == token then redis.call('DEL', KEYS[2]) end
 local routes_ms = tonumber(ARGV[13])
 if name == '' then
@@ -174,10 +187,9 @@ if redis.call('HGET', KEYS[1], route) ~= name then
   redis.call('PEXPIRE', KEYS[1], routes_ms)
 end
 
-local keep, lease_ms = tonumber(ARGV[11]), tonumber(ARGV[12])
+local keep = tonumber(ARGV[11])
 local state = load(KEYS[4])
 local rolled = roll_over(state, now)
-local sent = tonumber(string.match(lease ~= '' and lease or token, '^(%d+):'))
 if sent and state.window_start and sent < state.window_start then
   -- Sent before the current window opened: these numbers describe an older window.
   if rolled then save(KEYS[4], state, now, keep, lease_ms) end

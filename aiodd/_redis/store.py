@@ -22,7 +22,7 @@ from .scripts import ADMIT, UPDATE
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
-__all__ = ["Admitted", "RedisBucketStore", "StoreUnavailable", "Update"]
+__all__ = ["Admitted", "LostAttempt", "RedisBucketStore", "StoreUnavailable", "Update"]
 
 KEEP_AFTER_RESET = 10.0
 """Seconds a bucket's state outlives its window: a later request then learns the bucket anew."""
@@ -55,6 +55,15 @@ class Admitted(NamedTuple):
     rate_limit: RateLimit | None = None
 
 
+class LostAttempt(NamedTuple):
+    """An admission whose reply never came (it may have run): its leases and probe are taken back."""
+
+    route: str
+    bucket: str | None
+    prefix: str
+    wanted: int
+
+
 class Update(NamedTuple):
     """One answer (or its absence) to take in, with the reservation it frees."""
 
@@ -81,21 +90,21 @@ def _optional(value: int) -> int | None:
 class RedisBucketStore:
     """Admission and updates for one organization's buckets in one Redis."""
 
-    __slots__ = ("_holder", "_keys", "_lease_ms", "_redis", "_stale_ms", "_timeout", "round_trips")
+    __slots__ = ("_keys", "_lease_ms", "_redis", "_stale_ms", "_timeout", "round_trips")
 
     def __init__(
-        self, redis: Redis, keys: KeyLayout, *, holder: str, lease: float, timeout: float, stale: float = STALE_AFTER
+        self, redis: Redis, keys: KeyLayout, *, lease: float, timeout: float, stale: float = STALE_AFTER
     ) -> None:
         self._redis = redis
         self._keys = keys
-        self._holder = holder  # names this process's leases
         self._lease_ms = str(max(1, round(lease * 1000)))
         self._timeout = timeout
         self._stale_ms = _ms(stale)
         self.round_trips = 0
 
-    async def admit(self, route: str, bucket: str | None, want: int) -> Admitted:
-        """Let up to ``want`` requests on ``route`` go, ``bucket`` being the bucket this process believes it uses."""
+    async def admit(self, route: str, bucket: str | None, want: int, attempt: str) -> Admitted:
+        """Let up to ``want`` requests on ``route`` go, ``bucket`` being the bucket this process believes it uses;
+        ``attempt`` names this admission's leases (``<holder>:<n>:``)."""
         keys = self._keys
         believed = bucket or ""
         reply = await self._bounded(
@@ -107,7 +116,7 @@ class RedisBucketStore:
                     believed,
                     min(want, MOST_AT_ONCE),
                     self._lease_ms,
-                    self._holder,
+                    attempt,
                     self._stale_ms,
                     _ms(KEEP_AFTER_RESET),
                 ],
@@ -115,18 +124,18 @@ class RedisBucketStore:
         )
         kind = reply[0].decode()
         if kind == "probe":
-            return Admitted("probe", lease_prefix=reply[1].decode())
+            return Admitted("probe", lease_prefix=reply[1].decode())  # the token
         if kind == "wait":
             return Admitted("wait", recheck=_seconds(reply[1]))
         if kind == "free":
             return Admitted("free")
         if kind == "moved":
             return Admitted("moved", bucket=reply[1].decode())
-        granted, prefix, delay, recheck, limit, remaining, reset, period = reply[1:]
+        granted, delay, recheck, limit, remaining, reset, period = reply[1:]
         return Admitted(
             "bucket",
             granted=granted,
-            lease_prefix=prefix.decode(),
+            lease_prefix=attempt,
             bucket=believed,
             delay=_seconds(delay),
             recheck=max(_seconds(recheck), 0.0),
@@ -139,20 +148,26 @@ class RedisBucketStore:
             ),
         )
 
-    async def update(self, updates: Sequence[Update]) -> None:
-        """Take in answers and free their leases: one pipelined round trip for all of them."""
+    async def update(self, updates: Sequence[Update], lost: Sequence[LostAttempt] = ()) -> None:
+        """Take in answers and free their leases, and take back what ``lost`` admissions may have granted:
+        one pipelined round trip for all of them."""
         calls = [self._update_call(update) for update in updates]
+        calls += [self._update_call(Update(a.route, None, "", a.prefix + "probe", None, None)) for a in lost]
         pipeline = self._redis.pipeline(transaction=False)
         for keys, args in calls:
             pipeline.evalsha(UPDATE.sha, len(keys), *keys, *args)
+        for attempt in lost:
+            if attempt.bucket is not None and attempt.wanted:
+                members = [f"{attempt.prefix}{n}" for n in range(1, min(attempt.wanted, MOST_AT_ONCE) + 1)]
+                pipeline.zrem(self._keys.leases(attempt.bucket), *members)
 
         async def run() -> None:
             results = await pipeline.execute(raise_on_error=False)
-            lost = [call for call, result in zip(calls, results, strict=True) if isinstance(result, NoScriptError)]
+            flushed = [call for call, result in zip(calls, results, strict=False) if isinstance(result, NoScriptError)]
             failed = next((r for r in results if isinstance(r, Exception) and not isinstance(r, NoScriptError)), None)
             if failed is not None:
                 raise failed
-            for keys, args in lost:  # Redis lost the script: the first EVAL caches it again
+            for keys, args in flushed:  # Redis lost the script: the first EVAL caches it again
                 await UPDATE(self._redis, keys, args)
 
         await self._bounded(run())

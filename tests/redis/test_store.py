@@ -11,7 +11,7 @@ from redis.asyncio import Redis
 from aiodd import RateLimit
 from aiodd._redis.keys import KeyLayout
 from aiodd._redis.scripts import ADMIT, UPDATE
-from aiodd._redis.store import KEEP_AFTER_RESET, Admitted, RedisBucketStore, Update
+from aiodd._redis.store import KEEP_AFTER_RESET, Admitted, LostAttempt, RedisBucketStore, Update
 
 from redisserver import RedisServer
 
@@ -20,7 +20,24 @@ OTHER_ROUTE = "DELETE /api/v2/service_accounts/{service_account_id}/application_
 BUCKET = "app_keys"
 KEYS = KeyLayout("0123456789abcdef")
 
-MakeStore = Callable[..., RedisBucketStore]
+
+class Process:
+    """One process's view: the store, and the names of its admission attempts."""
+
+    def __init__(self, store: Process, holder: str) -> None:
+        self.store = store
+        self.holder = holder
+        self.attempts = 0
+
+    async def admit(self, route: str, bucket: str | None, want: int) -> Admitted:
+        self.attempts += 1
+        return await self.store.admit(route, bucket, want, f"{self.holder}:{self.attempts}:")
+
+    async def update(self, updates: list[Update], lost: list[LostAttempt] | None = None) -> None:
+        await self.store.update(updates, lost or [])
+
+
+MakeStore = Callable[..., Process]
 
 
 @pytest.fixture
@@ -34,8 +51,8 @@ async def redis(redis_url: str) -> AsyncIterator[Redis]:
 
 @pytest.fixture
 def make_store(redis: Redis) -> MakeStore:
-    def make(holder: str = "a", lease: float = 30.0, stale: float = 60.0) -> RedisBucketStore:
-        return RedisBucketStore(redis, KEYS, holder=holder, lease=lease, timeout=2.0, stale=stale)
+    def make(holder: str = "a", lease: float = 30.0, stale: float = 60.0) -> Process:
+        return Process(RedisBucketStore(redis, KEYS, lease=lease, timeout=2.0, stale=stale), holder)
 
     return make
 
@@ -44,14 +61,14 @@ def answer(remaining: int, reset: float | None = 10.0, limit: int = 10, name: st
     return RateLimit(name=name, limit=limit, period=10.0, remaining=remaining, reset=reset)
 
 
-async def learn(store: RedisBucketStore, remaining: int, reset: float | None = 10.0, limit: int = 10) -> None:
+async def learn(store: Process, remaining: int, reset: float | None = 10.0, limit: int = 10) -> None:
     """A probe goes and its answer arrives: the route's bucket is known everywhere."""
     probe = await store.admit(ROUTE, None, 1)
     assert probe.kind == "probe"
     await store.update([Update(ROUTE, None, "", probe.lease_prefix, answer(remaining, reset, limit), 200)])
 
 
-async def take(store: RedisBucketStore, want: int) -> Admitted:
+async def take(store: Process, want: int) -> Admitted:
     admitted = await store.admit(ROUTE, BUCKET, want)
     assert admitted.kind == "bucket"
     return admitted
@@ -209,3 +226,15 @@ async def test_a_flushed_script_cache_is_refilled(
     await store.update([Update(ROUTE, BUCKET, lease, "", answer(remaining=3), 200) for lease in granted])
     assert await redis.zcard(KEYS.leases(BUCKET)) == 1
     assert await redis.script_exists(ADMIT.sha, UPDATE.sha) == [False, True]  # cached again by the EVAL
+
+
+async def test_an_admission_whose_reply_was_lost_is_taken_back(make_store: MakeStore, redis: Redis) -> None:
+    store = make_store()
+    lost_probe = await store.admit(ROUTE, None, 3)  # say the reply never came: nobody sends this probe
+    assert lost_probe.kind == "probe"
+    await store.update([], [LostAttempt(ROUTE, None, "a:1:", 3)])
+    await learn(store, remaining=5)
+    assert (await take(store, 4)).granted == 4  # reply lost too
+    await store.update([], [LostAttempt(ROUTE, BUCKET, f"a:{store.attempts}:", 4)])
+    assert await redis.zcard(KEYS.leases(BUCKET)) == 0
+    assert (await take(store, 9)).granted == 5
