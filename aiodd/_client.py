@@ -34,12 +34,12 @@ from ._exceptions import (
 from ._governor import Admission, RateLimitGovernor
 from ._middleware import build_chain
 from ._ratelimit import parse_rate_limit
-from ._redis.config import RedisRateLimit, rate_limit_option, shared_governor
 from ._request import APIRequest, current_request
 from ._retry import RetryPolicy
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from ._redis.config import RedisRateLimit
     from .resources.action_connections import ActionConnections
     from .resources.app_key_registrations import AppKeyRegistrations
     from .resources.service_accounts import ServiceAccounts
@@ -127,18 +127,19 @@ class Client:
         self.stats = ClientStats()
         # Governor waits are bounded like 429 waits: by the policy's max_wait (the default one's without retries).
         max_wait = (retry or _DEFAULT_RETRY).max_wait
-        governing = rate_limit_option(rate_limit)
         self.governor: Admission | None
-        if isinstance(governing, RedisRateLimit):
+        if isinstance(rate_limit, bool):
+            self.governor = RateLimitGovernor(max_wait=max_wait) if rate_limit else None
+        else:  # shared through Redis: its module loads only for this
+            from ._redis.config import rate_limit_option, shared_governor
+
             self.governor = shared_governor(
-                governing,
+                rate_limit_option(rate_limit),
                 base_url=self.base_url,
                 api_key=self._credentials.api_key,
                 max_wait=max_wait,
                 attempt_timeout=float(timeout),
             )
-        else:
-            self.governor = RateLimitGovernor(max_wait=max_wait) if governing else None
         self._middlewares = build_chain(
             user=tuple(middlewares),
             retry=retry,

@@ -97,9 +97,9 @@ class RedisRateLimit:
     org: str | None = attrs.field(default=None, validator=_org)
 
 
-def rate_limit_option(value: object) -> bool | RedisRateLimit:
-    """``Client(rate_limit=...)``: ``True`` (in-process), ``False`` (off), a Redis URL or a :class:`RedisRateLimit`."""
-    if isinstance(value, bool | RedisRateLimit):
+def rate_limit_option(value: object) -> RedisRateLimit:
+    """``Client(rate_limit=...)`` when it is not ``True`` or ``False``: a Redis URL or a :class:`RedisRateLimit`."""
+    if isinstance(value, RedisRateLimit):
         return value
     if isinstance(value, str):
         return RedisRateLimit(value)
