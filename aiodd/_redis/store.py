@@ -122,6 +122,13 @@ class RedisBucketStore:
                 ],
             )
         )
+        try:
+            return self._admitted(reply, believed, attempt)
+        except (IndexError, TypeError, ValueError, AttributeError) as exc:  # not our script's answer
+            raise StoreUnavailable(f"unexpected reply from Redis: {type(exc).__name__}") from exc
+
+    @staticmethod
+    def _admitted(reply: Any, believed: str, attempt: str) -> Admitted:
         kind = reply[0].decode()
         if kind == "probe":
             return Admitted("probe", lease_prefix=reply[1].decode())  # the token
