@@ -95,7 +95,7 @@ class RedisGovernor(Admission):
         self._closed = False
 
     def __repr__(self) -> str:
-        state = "falling back" if self._breaker.is_open else "shared"
+        state = "closed" if self._closed else "falling back" if self._breaker.is_open else "shared"
         return f"<RedisGovernor {self._where} {state}>"
 
     @property
