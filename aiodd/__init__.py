@@ -35,6 +35,7 @@ from ._retry import RetryPolicy
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from ._redis.config import RedisRateLimit
     from .rotation import rotate_application_keys
 
 logging.getLogger("aiodd").addHandler(logging.NullHandler())  # the application decides where logs go
@@ -60,6 +61,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",
+    "RedisRateLimit",
     "ResponseTooLargeError",
     "RetryEvent",
     "RetryPolicy",
@@ -71,9 +73,13 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    # Rotation is imported on first use: a plain ``get`` should not pay for it.
+    # Rotation and the Redis options are imported on first use: a plain ``get`` should not pay for them.
     if name == "rotate_application_keys":
         from .rotation import rotate_application_keys
 
         return rotate_application_keys
+    if name == "RedisRateLimit":
+        from ._redis.config import RedisRateLimit
+
+        return RedisRateLimit
     raise AttributeError(f"module 'aiodd' has no attribute {name!r}")

@@ -36,7 +36,7 @@ from ._exceptions import (
     error_list,
     status_error_class,
 )
-from ._governor import RateLimitGovernor
+from ._governor import Admission, RateLimitGovernor
 from ._middleware import build_chain
 from ._ratelimit import parse_rate_limit
 from ._redact import Redactor
@@ -45,6 +45,7 @@ from ._retry import RetryPolicy, server_requested_wait
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from ._redis.config import RedisRateLimit
     from .resources.action_connections import ActionConnections
     from .resources.app_key_registrations import AppKeyRegistrations
     from .resources.service_accounts import ServiceAccounts
@@ -81,9 +82,11 @@ class Client:
     ``timeout`` bounds one attempt in seconds: connect, send, receive the headers and read the
     whole body; waits for a rate-limit reset are not counted. An answer's body may hold at most
     ``max_response_bytes`` (default 64 MiB), else :class:`ResponseTooLargeError` is raised without
-    reading the rest. ``retry`` is the :class:`RetryPolicy`
-    (``None`` disables retries); ``rate_limit=False`` turns off the governor that keeps concurrent
-    tasks within each rate-limit bucket. ``middlewares`` are aiohttp client middlewares run
+    reading the rest. ``retry`` is the :class:`RetryPolicy` (``None`` disables retries).
+    ``rate_limit`` is the governor that keeps concurrent tasks within each rate-limit bucket:
+    ``True`` keeps the buckets' state in this process, a ``redis://`` URL or a
+    :class:`RedisRateLimit` keeps it in Redis, shared by every process of the organization (needs
+    ``aiodd[redis]``), ``False`` turns it off. ``middlewares`` are aiohttp client middlewares run
     outermost, once per call. ``on_retry`` is called with a :class:`RetryEvent` before each retry
     wait; ``stats`` counts attempts, retries and waits. A borrowed ``session`` is used as is and
     never closed by the client.
@@ -103,7 +106,7 @@ class Client:
         max_connections: int = 100,
         max_connections_per_host: int = 0,
         retry: RetryPolicy | None = _DEFAULT_RETRY,
-        rate_limit: bool = True,
+        rate_limit: bool | str | RedisRateLimit = True,
         middlewares: Sequence[ClientMiddlewareType] = (),
         on_retry: Callable[[RetryEvent], object] | None = None,
         user_agent: str | None = None,
@@ -131,7 +134,20 @@ class Client:
         self._max_connections_per_host = max_connections_per_host
         self.stats = ClientStats()
         # Governor waits are bounded like 429 waits: by the policy's max_wait (the default one's without retries).
-        self.governor = RateLimitGovernor(max_wait=(retry or _DEFAULT_RETRY).max_wait) if rate_limit else None
+        max_wait = (retry or _DEFAULT_RETRY).max_wait
+        self.governor: Admission | None
+        if isinstance(rate_limit, bool):
+            self.governor = RateLimitGovernor(max_wait=max_wait) if rate_limit else None
+        else:  # shared through Redis: its module loads only for this
+            from ._redis.config import rate_limit_option, shared_governor
+
+            self.governor = shared_governor(
+                rate_limit_option(rate_limit),
+                base_url=self.base_url,
+                api_key=self._credentials.api_key,
+                max_wait=max_wait,
+                attempt_timeout=float(timeout),
+            )
         self._middlewares = build_chain(
             user=tuple(middlewares),
             retry=retry,
@@ -215,6 +231,8 @@ class Client:
         session, self._session = self._session, None
         if session is not None and session is not self._borrowed_session:
             await session.close()
+        if self.governor is not None:
+            await self.governor.aclose()  # a shared governor's connections and tasks
 
     @property
     def closed(self) -> bool:

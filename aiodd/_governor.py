@@ -39,7 +39,7 @@ from ._ratelimit import RateLimit, schedulable
 from ._retry import RetryPolicy
 from ._waitqueue import CallLater, WaitQueue
 
-__all__ = ["STALE_AFTER", "Admission", "BucketState", "RateLimitGovernor", "Ticket", "WaitTooLong"]
+__all__ = ["STALE_AFTER", "Admission", "BucketState", "RateLimitGovernor", "Ticket", "WaitTooLong", "too_long"]
 
 STALE_AFTER = 60.0
 """Seconds without an answer after which an exhausted bucket's countdown is no longer trusted."""
@@ -132,11 +132,16 @@ class BucketState:
 
 
 class Ticket(NamedTuple):
-    """Permission to send one request; hand it back with :meth:`Admission.release`."""
+    """Permission to send one request; hand it back with :meth:`Admission.release`.
+
+    ``lease`` is for a governor that keeps the bucket state elsewhere: its reservation of room
+    in the shared bucket (the in-process governor leaves it ``None``).
+    """
 
     route: str
     bucket: str | None
     probe: bool
+    lease: str | None = None
 
 
 class WaitTooLong(Exception):
@@ -174,7 +179,15 @@ class Admission(Protocol):
         """
 
     def release(self, ticket: Ticket, rate_limit: RateLimit | None, status: int | None) -> None:
-        """Hand a ticket back with what the answer said (``status`` ``None``: no answer arrived)."""
+        """Hand a ticket back with what the answer said (``status`` ``None``: no answer arrived).
+
+        Synchronous: it also runs when a request is cancelled. A governor whose state lives
+        elsewhere sends the update from a task of its own.
+        """
+
+    async def aclose(self) -> None:
+        """Let go of what the governor holds (connections, background tasks); the client calls it
+        when it closes."""
 
 
 class RateLimitGovernor(Admission):
@@ -259,6 +272,9 @@ class RateLimitGovernor(Admission):
             self._serve_bucket(freed)
         if route in self._route_queues:
             self._serve_route(route)
+
+    async def aclose(self) -> None:
+        """Nothing to let go of: the state is this process's memory."""
 
     def _enqueue(self, route: str) -> asyncio.Future[Ticket]:
         """Queue a request that may not go now; raise :class:`WaitTooLong` if it could not go in time."""
@@ -356,13 +372,19 @@ class RateLimitGovernor(Admission):
         del self._route_queues[route]
 
     def _too_long(self, name: str, state: BucketState, now: float, delay: float) -> WaitTooLong:
-        known = delay != math.inf
-        until = f"resets in {delay:.1f} s" if known else "has no known reset"
-        return WaitTooLong(
-            f"rate-limit bucket {name!r} is exhausted and {until}; requests wait at most max_wait={self._max_wait:g} s",
-            retry_after=delay if known else None,
-            rate_limit=state.snapshot(name, now),
-        )
+        return too_long(name, delay, self._max_wait, state.snapshot(name, now))
+
+
+def too_long(name: str, delay: float, max_wait: float, rate_limit: RateLimit | None) -> WaitTooLong:
+    """The refusal for a request on bucket ``name`` that could not go within ``max_wait``
+    (``delay``: seconds until the bucket resets, ``inf`` when no reset is known)."""
+    known = delay != math.inf
+    until = f"resets in {delay:.1f} s" if known else "has no known reset"
+    return WaitTooLong(
+        f"rate-limit bucket {name!r} is exhausted and {until}; requests wait at most max_wait={max_wait:g} s",
+        retry_after=delay if known else None,
+        rate_limit=rate_limit,
+    )
 
 
 def _loop_call_later(seconds: float, callback: Callable[[], object]) -> asyncio.TimerHandle:

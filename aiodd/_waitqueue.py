@@ -62,6 +62,10 @@ class WaitQueue:
         self._waiters.append(Waiter(deadline, route, future))
         return future
 
+    def __len__(self) -> int:
+        """Waiters queued, counting cancelled ones not yet dropped: an upper bound of the live ones."""
+        return len(self._waiters)
+
     def peek(self) -> Waiter | None:
         """The longest-waiting live waiter; cancelled ones in front of it are dropped on the way."""
         waiters = self._waiters

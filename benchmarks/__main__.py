@@ -19,7 +19,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import governor_scale, import_time, pagination, rate_limit, structuring, throughput
+from . import governor_scale, import_time, pagination, rate_limit, shared_rate_limit, structuring, throughput
 from ._harness import ROOT, Section
 
 BENCHMARKS: dict[str, Any] = {
@@ -28,6 +28,7 @@ BENCHMARKS: dict[str, Any] = {
     "pagination": pagination,
     "rate_limit": rate_limit,
     "governor_scale": governor_scale,
+    "shared_rate_limit": shared_rate_limit,
     "import_time": import_time,
 }
 """Name -> module; each module has ``FULL``, ``QUICK`` and ``run(config)`` returning sections."""

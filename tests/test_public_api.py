@@ -9,8 +9,9 @@ def test_top_level_exports_are_pinned() -> None:
             "APIConnectionError", "APIError", "APIResponseValidationError", "APIStatusError", "APITimeoutError",
             "AsyncPaginator", "AuthenticationError", "BadRequestError", "Client", "ClientClosedError", "ClientStats",
             "ConfigurationError", "ConflictError", "Error", "InternalServerError", "InvalidArgumentError",
-            "NotFoundError", "PermissionDeniedError", "RateLimit", "RateLimitError", "ResponseTooLargeError",
-            "RetryEvent", "RetryPolicy", "UnprocessableEntityError", "__version__", "models", "rotate_application_keys",
+            "NotFoundError", "PermissionDeniedError", "RateLimit", "RateLimitError", "RedisRateLimit",
+            "ResponseTooLargeError", "RetryEvent", "RetryPolicy", "UnprocessableEntityError", "__version__", "models",
+            "rotate_application_keys",
         ]
     )  # fmt: skip
 
@@ -24,7 +25,10 @@ def test_importing_aiodd_defers_the_optional_parts_and_the_models() -> None:
     import subprocess
     import sys
 
-    optional = ("aiodd.rotation", "aiodd.testing", "aiodd.cli", "aiodd.contrib", "aiodd.models.", "aiodd.resources.")
+    optional = (
+        "aiodd.rotation", "aiodd.testing", "aiodd.cli", "aiodd.contrib", "aiodd.models.", "aiodd.resources.",
+        "aiodd._redis", "redis",
+    )  # fmt: skip
     code = f"import aiodd, sys; print(sorted(m for m in sys.modules if m.startswith({optional!r})))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

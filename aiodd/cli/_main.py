@@ -1,8 +1,10 @@
 """The aiodd command line: find service accounts, audit, rotate and retire their application keys.
 
 Keys come from DD_API_KEY and DD_APP_KEY; the site from --site or DD_SITE; --base-url (or
-DD_BASE_URL) points at a proxy or a fake. Exit status: 0 all done, 1 a key failed or the API
-failed, 2 a usage or configuration error (nothing was changed).
+DD_BASE_URL) points at a proxy or a fake. --rate-limit-redis URL (or AIODD_RATE_LIMIT_REDIS)
+shares one rate-limit budget with every other process using that Redis, such as the other pods
+of a sweep. Exit status: 0 all done, 1 a key failed or the API failed, 2 a usage or
+configuration error (nothing was changed).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from .._client import Client
 from .._exceptions import ConfigurationError, Error, InvalidArgumentError
 from .._version import __version__
 from . import _audit, _demo, _list_keys, _rotate, _service_accounts
+from ._arguments import add_rate_limit_redis, rate_limit_option
 
 __all__ = ["main"]
 
@@ -57,20 +60,20 @@ def _parser() -> argparse.ArgumentParser:
     keys = commands.add_parser("keys", help="audit, rotate and retire service accounts' application keys")
     key_commands = keys.add_subparsers(dest="subcommand", metavar="COMMAND", required=True)
     _list_keys.add_arguments(command(key_commands, "list", "list a service account's application keys", _list_keys.run))
-    _audit.add_arguments(
-        command(key_commands, "audit", "one row per application key, leaked first, then oldest", _audit.run)
+    audit = command(key_commands, "audit", "one row per application key, leaked first, then oldest", _audit.run)
+    _audit.add_arguments(audit)
+    add_rate_limit_redis(audit)
+    rotate = command(
+        key_commands,
+        "rotate",
+        "replace application keys (leaked first) without losing a secret; resumable with --journal",
+        _rotate.rotate,
     )
-    _rotate.add_rotate_arguments(
-        command(
-            key_commands,
-            "rotate",
-            "replace application keys (leaked first) without losing a secret; resumable with --journal",
-            _rotate.rotate,
-        )
-    )
-    _rotate.add_retire_arguments(
-        command(key_commands, "retire", "delete the old keys a rotation with --grace kept", _rotate.retire)
-    )
+    _rotate.add_rotate_arguments(rotate)
+    add_rate_limit_redis(rotate)
+    retire = command(key_commands, "retire", "delete the old keys a rotation with --grace kept", _rotate.retire)
+    _rotate.add_retire_arguments(retire)
+    add_rate_limit_redis(retire)
     demo = commands.add_parser(
         "demo",
         help="run an org-wide key sweep against an embedded fake Datadog",
@@ -79,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
         "delivered.",
     )
     _demo.add_arguments(demo)
+    add_rate_limit_redis(demo)
     return parser
 
 
@@ -88,7 +92,9 @@ def _client(args: argparse.Namespace) -> Client:
         raise ConfigurationError(
             f"set {' and '.join(missing)} in the environment (your Datadog API key and an application key)"
         )
-    return Client(site=getattr(args, "site", None), base_url=getattr(args, "base_url", None))
+    return Client(
+        site=getattr(args, "site", None), base_url=getattr(args, "base_url", None), rate_limit=rate_limit_option(args)
+    )
 
 
 async def _run(args: argparse.Namespace) -> int:

@@ -13,7 +13,9 @@
 
 Every request of the process shares that client: one connection pool, and one rate-limit governor
 that keeps concurrent requests within Datadog's buckets. A client per request would open a pool
-per request and let each request discover the rate limits on its own, by hitting them.
+per request and let each request discover the rate limits on its own, by hitting them. Under
+several worker processes (``uvicorn --workers 8``, gunicorn), ``aiodd_lifespan(rate_limit=
+"redis://host:6379/0")`` makes every worker's client share each bucket through Redis.
 
 :func:`install_error_handlers` maps aiodd's errors to HTTP answers for the service's callers,
 see :func:`http_exception_for`. Needs the ``aiodd[fastapi]`` extra.
@@ -93,6 +95,8 @@ def aiodd_lifespan(
 
     A new client is built at every startup because a closed client cannot be reopened (a test
     suite starts the same app many times). Unknown option names raise ``TypeError`` here.
+    ``rate_limit="redis://..."`` (or an :class:`aiodd.RedisRateLimit`) shares the rate-limit
+    budget with the app's other worker processes.
     """
     inspect.signature(Client).bind(**client_options)
 

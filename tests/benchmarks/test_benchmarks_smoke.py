@@ -51,6 +51,7 @@ def test_every_benchmark_reports(sections: dict[str, Any]) -> None:
         "pagination",
         "rate_limit",
         "governor_scale",
+        "shared_rate_limit",
         "import_time",
     }
 
@@ -124,3 +125,15 @@ def test_import_time_times_each_statement(sections: dict[str, Any]) -> None:
     for name in ("aiodd", "aiohttp, attrs, cattrs", "official ServiceAccountsApi"):
         assert _positive(statements[name]["import_ms"])
     assert any(module.startswith("aiodd") for module, _ in statements["aiodd_costliest_modules_ms"])
+
+
+def test_the_shared_rate_limit_runs_every_request_in_every_row(sections: dict[str, Any]) -> None:
+    section = sections["shared_rate_limit"]
+    rows = section["data"].values()
+    assert {row["processes"] for row in rows} == {1, 2}
+    assert any(not row["shared"] for row in rows)
+    for row in rows:
+        assert all(run["sent"] >= 8 for run in row["runs"])  # every request arrived (429s are extra sends)
+        assert _positive(row["seconds"])
+        if row["shared"]:
+            assert _positive(row["trips"])  # the shared rows really went through Redis
