@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from orgseed import Org, seed_org
 
+from aiodd.cli import main
 from aiodd.testing import FakeDatadog
 
 DAY = timedelta(days=1)
@@ -41,6 +42,29 @@ async def until(condition: Callable[[], bool], seconds: float = 30) -> None:
             return
         await asyncio.sleep(0.02)
     raise AssertionError("timed out waiting")
+
+
+async def aiodd_in_thread(
+    fake: FakeDatadog | None, *args: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> tuple[int, str, str]:
+    """``aiodd.cli.main`` in a thread of this process (its own event loop): exit status, stdout, stderr.
+
+    For usage errors and help, where a new interpreter per case would only add seconds.
+    """
+    if fake is not None:
+        monkeypatch.setenv("DD_API_KEY", fake.api_key)
+        monkeypatch.setenv("DD_APP_KEY", fake.app_key)
+    argv = [*(["--base-url", fake.base_url] if fake is not None else []), *args]
+
+    def run() -> int:
+        try:
+            return main(argv)
+        except SystemExit as exit:  # argparse's usage errors, --help and --version
+            return exit.code if isinstance(exit.code, int) else 1
+
+    code = await asyncio.to_thread(run)
+    out, err = capsys.readouterr()
+    return code, out, err
 
 
 def recorder(tmp: Path) -> Path:
@@ -262,10 +286,11 @@ async def test_ctrl_c_prints_a_new_line_the_partial_summary_and_how_to_resume(tm
     ],
 )
 async def test_every_bad_input_is_one_error_line_with_exit_2_and_leaves_no_file(
-    argv: list[str], message: str, tmp_path: Path
+    argv: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with FakeDatadog() as fake:
-        code, _, err = await aiodd(fake, *(arg.replace("{tmp}", str(tmp_path)) for arg in argv))
+        filled = (arg.replace("{tmp}", str(tmp_path)) for arg in argv)
+        code, _, err = await aiodd_in_thread(fake, *filled, capsys=capsys, monkeypatch=monkeypatch)
         assert code == 2, err
         assert message in err and "Traceback" not in err
         assert err.strip().splitlines()[-1].startswith("aiodd")
@@ -299,8 +324,8 @@ async def test_an_api_error_is_exit_1() -> None:
         assert code == 1 and "aiodd: error:" in err and "404" in err
 
 
-async def test_version_and_help_texts() -> None:
-    code, out, _ = await aiodd(None, "--version")
+async def test_version_and_help_texts(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, _ = await aiodd_in_thread(None, "--version", capsys=capsys, monkeypatch=monkeypatch)
     assert code == 0 and out.strip().startswith("aiodd 0.")
     for argv in (
         [],
@@ -312,8 +337,13 @@ async def test_version_and_help_texts() -> None:
         ["service-accounts", "list"],
         ["demo"],
     ):
-        code, out, _ = await aiodd(None, *argv, "--help")
+        code, out, _ = await aiodd_in_thread(None, *argv, "--help", capsys=capsys, monkeypatch=monkeypatch)
         assert code == 0 and "usage: aiodd" in out
         assert "``" not in out and ":class:" not in out
-    code, out, _ = await aiodd(None, "keys", "rotate", "--help")
+    code, out, _ = await aiodd_in_thread(None, "keys", "rotate", "--help", capsys=capsys, monkeypatch=monkeypatch)
     assert "(default: 8)" in out and "(default: 60.0)" in out and "--grace AGE" in out
+
+
+async def test_the_console_script_runs_as_a_process() -> None:
+    code, out, _ = await aiodd(None, "--version")
+    assert code == 0 and out.strip().startswith("aiodd 0.")
