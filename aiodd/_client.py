@@ -1,7 +1,8 @@
-"""``Client``: owns the aiohttp session, sends :class:`APIRequest` objects, decodes answers.
+"""``Client``: owns the aiohttp session and sends :class:`APIRequest` objects; only the I/O lives here.
 
-Data flows one way: resource method -> APIRequest -> middleware chain -> response -> converter
--> model. Resource groups hang off the client as attributes (``dd.service_accounts``).
+Data flows one way: resource method -> APIRequest -> middleware chain -> :class:`Answer` ->
+:func:`~aiodd._response.decode_response` -> model. Resource groups hang off the client as
+attributes (``dd.service_accounts``).
 """
 
 from __future__ import annotations
@@ -9,39 +10,31 @@ from __future__ import annotations
 import asyncio
 import enum
 import functools
-import json
 import math
 import platform
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from typing import TYPE_CHECKING, TypeVar, overload
 
 import aiohttp
 import yarl
 from aiohttp import ClientMiddlewareType
 
 from ._config import RedactedHeaders, resolve_base_url, resolve_credentials, resolve_user_agent
-from ._converter import converter
 from ._events import ClientStats, RetryEvent
 from ._exceptions import (
     APIConnectionError,
-    APIResponseValidationError,
-    APIStatusError,
     APITimeoutError,
     ClientClosedError,
     ConfigurationError,
     Error,
-    InvalidArgumentError,
-    RateLimitError,
-    error_list,
-    status_error_class,
 )
 from ._governor import Admission, RateLimitGovernor
 from ._middleware import build_chain
-from ._ratelimit import parse_rate_limit
 from ._redact import Redactor
-from ._request import APIRequest, current_request
-from ._retry import RetryPolicy, server_requested_wait
+from ._request import APIRequest, current_request, encode_body
+from ._response import Answer, decode_response
+from ._retry import RetryPolicy
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -58,7 +51,6 @@ T = TypeVar("T")
 USER_AGENT = f"aiodd/{__version__} python/{platform.python_version()} aiohttp/{aiohttp.__version__}"
 _NO_BODY_HEADERS = ("Content-Type",)  # aiohttp would label an empty PUT application/octet-stream
 _BODY_METHODS = frozenset({"PATCH", "POST", "PUT"})  # the methods aiohttp labels so (ClientRequest.POST_METHODS)
-_REQUEST_ID_HEADERS = ("X-Request-Id", "DD-Request-Id", "X-Datadog-Request-Id")
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024  # a page of 100 keys is ~100 KB: far from it, yet memory stays bounded
 
 
@@ -113,6 +105,7 @@ class Client:
     ) -> None:
         self._credentials = resolve_credentials(api_key, app_key)
         self.base_url = resolve_base_url(site, base_url)
+        self._base = str(self.base_url)  # request URLs are this plus an encoded path
         for name, value in (("timeout", timeout), ("connect_timeout", connect_timeout)):
             if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
                 raise ConfigurationError(f"{name} must be a positive, finite number of seconds, got {value!r}")
@@ -128,8 +121,9 @@ class Client:
             raise ConfigurationError("session must be an aiohttp.ClientSession")
         if retry is not None and not isinstance(retry, RetryPolicy):
             raise ConfigurationError("retry must be an aiodd.RetryPolicy or None")
-        # No total: it would count rate-limit waits; the chain bounds each attempt instead.
-        self._timeout = aiohttp.ClientTimeout(total=None, sock_connect=float(connect_timeout), sock_read=float(timeout))
+        # No total: it would count rate-limit waits. No sock_read: the chain's deadline bounds each
+        # whole attempt, body included, and aiohttp would re-arm a timer on every chunk received.
+        self._timeout = aiohttp.ClientTimeout(total=None, sock_connect=float(connect_timeout))
         self._max_connections = max_connections
         self._max_connections_per_host = max_connections_per_host
         self.stats = ClientStats()
@@ -254,7 +248,7 @@ class Client:
         the headers print without the keys, and the answer's body is dropped before raising.
         """
         session = self._open()
-        url = yarl.URL(str(self.base_url) + api_request.path, encoded=True)
+        url = yarl.URL(self._base + api_request.path, encoded=True)
         if api_request.params:
             url = url.update_query(api_request.params)
         has_body = api_request.json is not None
@@ -264,7 +258,7 @@ class Client:
             async with session.request(
                 api_request.method,
                 url,
-                data=_encode(api_request.json) if has_body else None,
+                data=encode_body(api_request.json) if has_body else None,
                 headers=self._json_headers if has_body else self._headers,
                 timeout=self._timeout,
                 middlewares=self._middlewares,
@@ -273,9 +267,8 @@ class Client:
                 # aiohttp builds a multidict from a skip list (~3 µs a request): pass one only where it matters.
                 skip_auto_headers=_NO_BODY_HEADERS if not has_body and api_request.method in _BODY_METHODS else None,
             ) as response:
-                status = response.status
-                response_headers = response.headers
-                body = await response.read()  # already read, under the attempt's deadline and size cap
+                # Already read, under the attempt's deadline and size cap.
+                answer = Answer(response.status, response.headers, await response.read())
         except asyncio.CancelledError:
             # Closing the connector cancels the requests waiting for a connection; only a task
             # that is itself being cancelled should see a CancelledError.
@@ -292,21 +285,7 @@ class Client:
         if failure is not None:
             raise failure  # outside the except block: nothing chained
 
-        error: Error
-        if 200 <= status < 300:  # a 3xx is never followed (allow_redirects=False) and never a success
-            if cast_to is None:
-                return None
-            decoded = _decode(body, cast_to)
-            if not isinstance(decoded, str):
-                return decoded
-            text, _ = self._redactor.answer(body)
-            error = APIResponseValidationError(
-                decoded, method=api_request.method, url=str(url), status=status, body=text
-            )
-        else:
-            error = self._status_error(status, api_request.method, url, body, response_headers)
-        del body  # it may hold a secret (a new key's): no frame of the traceback keeps it
-        raise error
+        return decode_response(answer, cast_to, method=api_request.method, url=str(url), redactor=self._redactor)
 
     def _failure(self, exc: Exception, method: str, url: yarl.URL, session: aiohttp.ClientSession) -> Error | None:
         """The aiodd error to raise for a failed send, or ``None`` when ``exc`` is not one to translate.
@@ -340,59 +319,3 @@ class Client:
             f"{method} {url}: the client was closed while the request was in flight; "
             "it may or may not have reached Datadog"
         )
-
-    def _status_error(
-        self, status: int, method: str, url: yarl.URL, body: bytes, headers: Mapping[str, str]
-    ) -> APIStatusError:
-        """The typed error for an answer outside 2xx; text taken from it has its secrets hidden."""
-        text, document = self._redactor.answer(body)
-        request_id = next((headers[h] for h in _REQUEST_ID_HEADERS if h in headers), None)
-        rate_limit_headers = {k: v for k, v in headers.items() if k.lower().startswith("x-ratelimit")}
-        error_class = status_error_class(status)
-        if error_class is RateLimitError:
-            return RateLimitError(
-                method=method,
-                url=str(url),
-                errors=error_list(document),
-                body=text,
-                request_id=request_id,
-                headers=rate_limit_headers,
-                rate_limit=parse_rate_limit(headers),
-                retry_after=server_requested_wait(headers),
-            )
-        return error_class(
-            status=status,
-            method=method,
-            url=str(url),
-            errors=error_list(document),
-            body=text,
-            request_id=request_id,
-            headers=rate_limit_headers,
-        )
-
-
-def _encode(document: Any) -> bytes:
-    """The JSON request body. Text that is not valid Unicode (a lone surrogate) is refused here."""
-    try:
-        return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
-    except UnicodeEncodeError:
-        pass  # raised below, without the UnicodeEncodeError (its ``object`` is the whole body)
-    raise InvalidArgumentError("the request holds text that is not valid Unicode (a lone surrogate such as '\\ud800')")
-
-
-def _decode(body: bytes, cast_to: type[T]) -> T | str:
-    """The answer structured as ``cast_to``, or a sentence saying what is wrong with it.
-
-    Returns rather than raises, so that its frame, which holds the decoded answer, is never
-    part of a traceback.
-    """
-    try:
-        document: Any = json.loads(body)
-    except (ValueError, RecursionError):
-        return "the response body is not JSON"
-    if not isinstance(document, dict):
-        return "the response body is not a JSON object"
-    try:
-        return converter.structure(document, cast_to)
-    except Exception as exc:
-        return f"the response does not match {cast_to.__name__}: {type(exc).__name__}"

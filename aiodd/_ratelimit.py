@@ -6,6 +6,7 @@ import math
 from collections.abc import Mapping
 
 import attrs
+from multidict import istr
 
 __all__ = ["LONGEST_WINDOW", "RateLimit", "parse_rate_limit", "parse_seconds", "schedulable"]
 
@@ -54,17 +55,27 @@ def schedulable(seconds: float | None) -> float | None:
 
 
 def _int(value: str | None) -> int | None:
+    if value is not None and value.isascii() and value.isdigit():  # the usual case: one plain count
+        return int(value)
     seconds = parse_seconds(value)
     return None if seconds is None else int(seconds)
 
 
+# istr: header names whose case-folded form is computed once, not on every lookup.
+_NAME = istr("X-RateLimit-Name")
+_LIMIT = istr("X-RateLimit-Limit")
+_PERIOD = istr("X-RateLimit-Period")
+_REMAINING = istr("X-RateLimit-Remaining")
+_RESET = istr("X-RateLimit-Reset")
+
+
 def parse_rate_limit(headers: Mapping[str, str]) -> RateLimit | None:
     """The rate-limit state of a response, or ``None`` when it carries no ``X-RateLimit-*`` header."""
-    name = headers.get("X-RateLimit-Name")
-    limit = headers.get("X-RateLimit-Limit")
-    period = headers.get("X-RateLimit-Period")
-    remaining = headers.get("X-RateLimit-Remaining")
-    reset = headers.get("X-RateLimit-Reset")
+    name = headers.get(_NAME)
+    limit = headers.get(_LIMIT)
+    period = headers.get(_PERIOD)
+    remaining = headers.get(_REMAINING)
+    reset = headers.get(_RESET)
     if name is None and limit is None and period is None and remaining is None and reset is None:
         return None
     if name is not None:

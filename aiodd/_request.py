@@ -7,15 +7,28 @@ into HTTP. Path parameters are percent-encoded here, so an id like ``"../x"`` st
 from __future__ import annotations
 
 import contextvars
+import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import attrs
 
 from ._exceptions import InvalidArgumentError
 
-__all__ = ["IDEMPOTENT_METHODS", "APIRequest", "check_unicode", "current_request", "path_param", "require_text"]
+if TYPE_CHECKING:
+    from aiohttp import ClientRequest
+
+__all__ = [
+    "IDEMPOTENT_METHODS",
+    "APIRequest",
+    "check_unicode",
+    "current_request",
+    "encode_body",
+    "path_param",
+    "require_text",
+    "route_of",
+]
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
@@ -50,6 +63,12 @@ current_request: contextvars.ContextVar[APIRequest | None] = contextvars.Context
 )
 
 
+def route_of(request: ClientRequest) -> str:
+    """The path template of the request being sent (the raw path for a request aiodd did not build)."""
+    api_request = current_request.get()
+    return api_request.route if api_request is not None else request.url.path
+
+
 def require_text(value: object, argument: str) -> str:
     """A non-empty string argument of valid Unicode, or a clear :class:`InvalidArgumentError`."""
     if not isinstance(value, str):
@@ -75,7 +94,18 @@ def check_unicode(value: str, argument: str) -> str:
 def path_param(value: object, argument: str) -> str:
     """Validate and percent-encode one path segment (``/``, ``?``, ``#``, ``%`` and dots included)."""
     text = require_text(value, argument)
+    if text.isascii() and text.replace("-", "").isalnum():  # ids are UUIDs: nothing to encode
+        return text
     encoded = quote(text, safe="")
     if encoded in (".", ".."):
         encoded = encoded.replace(".", "%2E")
     return encoded
+
+
+def encode_body(document: Any) -> bytes:
+    """The JSON request body. Text that is not valid Unicode (a lone surrogate) is refused here."""
+    try:
+        return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        pass  # raised below, without the UnicodeEncodeError (its ``object`` is the whole body)
+    raise InvalidArgumentError("the request holds text that is not valid Unicode (a lone surrogate such as '\\ud800')")
