@@ -15,10 +15,19 @@ from typing_extensions import TypeVar
 
 from ._exceptions import InvalidArgumentError
 
-__all__ = ["AsyncPaginator"]
+__all__ = ["MAX_PAGE_SIZE", "AsyncPaginator", "check_page_size"]
+
+MAX_PAGE_SIZE = 100  # the application-key listing's maximum (API reference, page[size])
 
 T = TypeVar("T")
 P = TypeVar("P", default=Any)
+
+
+def check_page_size(page_size: object) -> int:
+    """``page_size`` must be an int in 1..100; checked before any request is sent."""
+    if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise InvalidArgumentError(f"page_size must be an integer from 1 to {MAX_PAGE_SIZE}, got {page_size!r}")
+    return page_size
 
 
 class AsyncPaginator(Generic[T, P]):

@@ -6,6 +6,7 @@ import attrs
 import pytest
 
 import aiodd
+from aiodd._pagination import MAX_PAGE_SIZE, check_page_size
 
 
 @attrs.define
@@ -38,6 +39,20 @@ class Listing:
 
 async def collect(paginator: aiodd.AsyncPaginator[int, Page]) -> list[int]:
     return [item async for item in paginator]
+
+
+# --- page size ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page_size", [1, 50, MAX_PAGE_SIZE])
+def test_check_page_size_accepts_one_to_the_maximum(page_size: int) -> None:
+    assert check_page_size(page_size) == page_size
+
+
+@pytest.mark.parametrize("page_size", [0, -1, MAX_PAGE_SIZE + 1, 2.0, "10", True, None])
+def test_check_page_size_refuses_anything_else(page_size: object) -> None:
+    with pytest.raises(aiodd.InvalidArgumentError, match=f"page_size must be an integer from 1 to {MAX_PAGE_SIZE}"):
+        check_page_size(page_size)
 
 
 # --- walking ----------------------------------------------------------------------------------

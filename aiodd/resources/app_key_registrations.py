@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._pagination import AsyncPaginator
+from .._pagination import MAX_PAGE_SIZE, AsyncPaginator, check_page_size
 from .._request import APIRequest, path_param
 from ..models.app_key_registrations import (
     AppKeyRegistrationData,
@@ -12,7 +12,6 @@ from ..models.app_key_registrations import (
     ListAppKeyRegistrationsResponse,
     RegisterAppKeyResponse,
 )
-from ._paging import MAX_PAGE_SIZE, check_page_size
 
 if TYPE_CHECKING:
     from .._client import Client

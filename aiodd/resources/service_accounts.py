@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, get_args
 
 from .._converter import converter
 from .._exceptions import InvalidArgumentError
-from .._pagination import AsyncPaginator
+from .._pagination import MAX_PAGE_SIZE, AsyncPaginator, check_page_size
 from .._request import APIRequest, check_unicode, path_param, require_text
 from ..models.service_accounts import (
     ApplicationKeyCreateAttributes,
@@ -32,7 +32,6 @@ from ..models.service_accounts import (
     UserResponse,
 )
 from ..models.users import QuerySortOrder, UsersResponse, UsersSort, UserStatus
-from ._paging import MAX_PAGE_SIZE, check_page_size
 from .users import is_service_account
 
 if TYPE_CHECKING:

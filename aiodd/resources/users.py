@@ -11,11 +11,10 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, get_args
 
 from .._exceptions import InvalidArgumentError
-from .._pagination import AsyncPaginator
+from .._pagination import MAX_PAGE_SIZE, AsyncPaginator, check_page_size
 from .._request import APIRequest, require_text
 from ..models.service_accounts import User
 from ..models.users import QuerySortOrder, UsersResponse, UsersSort, UserStatus
-from ._paging import MAX_PAGE_SIZE, check_page_size
 
 if TYPE_CHECKING:
     from .._client import Client
