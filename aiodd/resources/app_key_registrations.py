@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from .._pagination import MAX_PAGE_SIZE, AsyncPaginator, check_page_size
@@ -50,8 +51,7 @@ class AppKeyRegistrations:
         """Every registration, ``page_size`` (1..100, default 100) at a time."""
         check_page_size(page_size)
 
-        async def fetch(number: int, size: int) -> ListAppKeyRegistrationsResponse:
-            query = {"page[size]": str(size), "page[number]": str(number)}
+        async def fetch(query: Mapping[str, str]) -> ListAppKeyRegistrationsResponse:
             return await self._client.request(
                 APIRequest("GET", _REGISTRATIONS, _REGISTRATIONS, query), ListAppKeyRegistrationsResponse
             )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, get_args
 
@@ -154,8 +154,7 @@ class ApplicationKeys:
             params["filter[created_at][end]"] = end
         path = f"{_SERVICE_ACCOUNTS}/{sa}/application_keys"
 
-        async def fetch(number: int, size: int) -> ListApplicationKeysResponse:
-            query = {**params, "page[size]": str(size), "page[number]": str(number)}
+        async def fetch(query: Mapping[str, str]) -> ListApplicationKeysResponse:
             return await self._client.request(APIRequest("GET", _KEYS, path, query), ListApplicationKeysResponse)
 
         return AsyncPaginator(
@@ -163,6 +162,7 @@ class ApplicationKeys:
             lambda page: page.data,
             lambda page: page.meta.page.total_filtered_count if page.meta and page.meta.page else None,
             page_size=page_size,
+            params=params,
         )
 
     @staticmethod
