@@ -1,11 +1,17 @@
-"""``AsyncPaginator``: page numbering, the stop rules, and laziness. No network: pages are lists."""
+"""``AsyncPaginator``: the page query, page numbering, the stop rules, and laziness.
+
+No network: a fake fetch reads the query it is handed and answers with a list.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import attrs
 import pytest
 
 import aiodd
+from aiodd._pagination import MAX_PAGE_SIZE, check_page_size
 
 
 @attrs.define
@@ -16,20 +22,27 @@ class Page:
 
 @attrs.define
 class Listing:
-    """A fake listing of ``count`` items that records which pages were fetched."""
+    """A fake listing of ``count`` items that records the queries it was sent."""
 
     count: int
     report_total: bool = True
-    fetched: list[tuple[int, int]] = attrs.Factory(list)
+    queries: list[dict[str, str]] = attrs.Factory(list)
 
-    async def fetch(self, number: int, size: int) -> Page:
-        self.fetched.append((number, size))
+    async def fetch(self, query: Mapping[str, str]) -> Page:
+        self.queries.append(dict(query))
+        number, size = int(query["page[number]"]), int(query["page[size]"])
         start = number * size
         items = list(range(start, min(start + size, self.count)))
         return Page(items, self.count if self.report_total else None)
 
-    def paginator(self, page_size: int) -> aiodd.AsyncPaginator[int, Page]:
-        return aiodd.AsyncPaginator(self.fetch, lambda page: page.items, lambda page: page.total, page_size=page_size)
+    def paginator(self, page_size: int, params: Mapping[str, str] | None = None) -> aiodd.AsyncPaginator[int, Page]:
+        return aiodd.AsyncPaginator(
+            self.fetch, lambda page: page.items, lambda page: page.total, page_size=page_size, params=params
+        )
+
+    @property
+    def fetched(self) -> list[tuple[int, int]]:
+        return [(int(query["page[number]"]), int(query["page[size]"])) for query in self.queries]
 
     @property
     def numbers(self) -> list[int]:
@@ -38,6 +51,66 @@ class Listing:
 
 async def collect(paginator: aiodd.AsyncPaginator[int, Page]) -> list[int]:
     return [item async for item in paginator]
+
+
+# --- the page query ----------------------------------------------------------------------------
+
+
+async def test_without_params_the_query_holds_only_the_page_size_and_number() -> None:
+    listing = Listing(3)
+    await collect(listing.paginator(2))
+    assert listing.queries == [{"page[size]": "2", "page[number]": "0"}, {"page[size]": "2", "page[number]": "1"}]
+
+
+async def test_params_are_sent_with_every_page_before_the_page_keys() -> None:
+    listing = Listing(3)
+    await collect(listing.paginator(2, params={"filter": "ci", "sort": "-name"}))
+    assert [list(query.items()) for query in listing.queries] == [
+        [("filter", "ci"), ("sort", "-name"), ("page[size]", "2"), ("page[number]", "0")],
+        [("filter", "ci"), ("sort", "-name"), ("page[size]", "2"), ("page[number]", "1")],
+    ]
+
+
+async def test_the_paginator_alone_sets_the_page_keys() -> None:
+    listing = Listing(3)
+    await collect(listing.paginator(2, params={"page[size]": "50", "page[number]": "7"}))
+    assert listing.queries == [{"page[size]": "2", "page[number]": "0"}, {"page[size]": "2", "page[number]": "1"}]
+
+
+async def test_params_changed_after_construction_are_not_sent() -> None:
+    params = {"filter": "ci"}
+    listing = Listing(1)
+    paginator = listing.paginator(2, params=params)
+    params["filter"] = "changed"
+    await collect(paginator)
+    assert listing.queries == [{"filter": "ci", "page[size]": "2", "page[number]": "0"}]
+
+
+async def test_each_page_gets_a_query_of_its_own() -> None:
+    sent: list[Mapping[str, str]] = []
+
+    async def fetch(query: Mapping[str, str]) -> Page:
+        sent.append(query)  # kept as handed over, not copied: a shared dict would show only the last page
+        number = int(query["page[number]"])
+        return Page([number, number], None) if number < 2 else Page([], None)
+
+    paginator = aiodd.AsyncPaginator(fetch, lambda page: page.items, lambda page: page.total, page_size=2)
+    await collect(paginator)
+    assert [query["page[number]"] for query in sent] == ["0", "1", "2"]
+
+
+# --- page size ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page_size", [1, 50, MAX_PAGE_SIZE])
+def test_check_page_size_accepts_one_to_the_maximum(page_size: int) -> None:
+    assert check_page_size(page_size) == page_size
+
+
+@pytest.mark.parametrize("page_size", [0, -1, MAX_PAGE_SIZE + 1, 2.0, "10", True, None])
+def test_check_page_size_refuses_anything_else(page_size: object) -> None:
+    with pytest.raises(aiodd.InvalidArgumentError, match=f"page_size must be an integer from 1 to {MAX_PAGE_SIZE}"):
+        check_page_size(page_size)
 
 
 # --- walking ----------------------------------------------------------------------------------
@@ -70,7 +143,7 @@ async def test_each_iteration_starts_again_from_page_zero() -> None:
 
 
 async def test_errors_from_fetching_a_page_propagate() -> None:
-    async def failing(number: int, size: int) -> Page:
+    async def failing(query: Mapping[str, str]) -> Page:
         raise aiodd.NotFoundError(status=404, method="GET", url="/x", errors=["Not found"], body="", request_id=None)
 
     paginator = aiodd.AsyncPaginator(failing, lambda page: page.items, lambda page: page.total, page_size=10)
@@ -107,7 +180,8 @@ async def test_reaching_the_total_at_a_full_page_sends_no_extra_request() -> Non
 
 async def test_the_total_stops_the_walk_even_when_pages_are_full() -> None:
     # The server holds more than it reports (items created during the walk): the total wins.
-    async def fetch(number: int, size: int) -> Page:
+    async def fetch(query: Mapping[str, str]) -> Page:
+        number, size = int(query["page[number]"]), int(query["page[size]"])
         fetched.append(number)
         return Page(list(range(number * size, number * size + size)), 4)
 

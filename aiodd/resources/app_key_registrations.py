@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from .._pagination import AsyncPaginator
+from .._pagination import MAX_PAGE_SIZE, AsyncPaginator, check_page_size
 from .._request import APIRequest, path_param
 from ..models.app_key_registrations import (
     AppKeyRegistrationData,
@@ -12,7 +13,6 @@ from ..models.app_key_registrations import (
     ListAppKeyRegistrationsResponse,
     RegisterAppKeyResponse,
 )
-from ._paging import MAX_PAGE_SIZE, check_page_size
 
 if TYPE_CHECKING:
     from .._client import Client
@@ -51,8 +51,7 @@ class AppKeyRegistrations:
         """Every registration, ``page_size`` (1..100, default 100) at a time."""
         check_page_size(page_size)
 
-        async def fetch(number: int, size: int) -> ListAppKeyRegistrationsResponse:
-            query = {"page[size]": str(size), "page[number]": str(number)}
+        async def fetch(query: Mapping[str, str]) -> ListAppKeyRegistrationsResponse:
             return await self._client.request(
                 APIRequest("GET", _REGISTRATIONS, _REGISTRATIONS, query), ListAppKeyRegistrationsResponse
             )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, get_args
 
 from .._converter import converter
 from .._exceptions import InvalidArgumentError
-from .._pagination import AsyncPaginator
+from .._pagination import MAX_PAGE_SIZE, AsyncPaginator, check_page_size
 from .._request import APIRequest, check_unicode, path_param, require_text
 from ..models.service_accounts import (
     ApplicationKeyCreateAttributes,
@@ -32,7 +32,6 @@ from ..models.service_accounts import (
     UserResponse,
 )
 from ..models.users import QuerySortOrder, UsersResponse, UsersSort, UserStatus
-from ._paging import MAX_PAGE_SIZE, check_page_size
 from .users import is_service_account
 
 if TYPE_CHECKING:
@@ -155,8 +154,7 @@ class ApplicationKeys:
             params["filter[created_at][end]"] = end
         path = f"{_SERVICE_ACCOUNTS}/{sa}/application_keys"
 
-        async def fetch(number: int, size: int) -> ListApplicationKeysResponse:
-            query = {**params, "page[size]": str(size), "page[number]": str(number)}
+        async def fetch(query: Mapping[str, str]) -> ListApplicationKeysResponse:
             return await self._client.request(APIRequest("GET", _KEYS, path, query), ListApplicationKeysResponse)
 
         return AsyncPaginator(
@@ -164,6 +162,7 @@ class ApplicationKeys:
             lambda page: page.data,
             lambda page: page.meta.page.total_filtered_count if page.meta and page.meta.page else None,
             page_size=page_size,
+            params=params,
         )
 
     @staticmethod

@@ -7,15 +7,14 @@ offers no filter for that attribute, so ``dd.service_accounts.list`` keeps them 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, get_args
 
 from .._exceptions import InvalidArgumentError
-from .._pagination import AsyncPaginator
+from .._pagination import MAX_PAGE_SIZE, AsyncPaginator, check_page_size
 from .._request import APIRequest, require_text
 from ..models.service_accounts import User
 from ..models.users import QuerySortOrder, UsersResponse, UsersSort, UserStatus
-from ._paging import MAX_PAGE_SIZE, check_page_size
 
 if TYPE_CHECKING:
     from .._client import Client
@@ -97,11 +96,10 @@ class Users:
         if status is not None:
             params["filter[status]"] = _status_filter(status)
 
-        async def fetch(number: int, size: int) -> UsersResponse:
-            query = {**params, "page[size]": str(size), "page[number]": str(number)}
+        async def fetch(query: Mapping[str, str]) -> UsersResponse:
             return await self._client.request(APIRequest("GET", _USERS, _USERS, query), UsersResponse)
 
-        return AsyncPaginator(fetch, lambda page: page.data, _total, page_size=page_size, keep=keep)
+        return AsyncPaginator(fetch, lambda page: page.data, _total, page_size=page_size, params=params, keep=keep)
 
 
 def _total(page: UsersResponse) -> int | None:
