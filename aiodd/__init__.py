@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 from . import models
 from ._client import Client
-from ._events import ClientStats, RetryEvent
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -32,6 +31,7 @@ from ._exceptions import (
 from ._pagination import AsyncPaginator
 from ._ratelimit import RateLimit
 from ._retry import RetryPolicy
+from ._stats import ClientStats, RetryEvent
 from ._version import __version__
 
 if TYPE_CHECKING:

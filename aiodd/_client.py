@@ -21,7 +21,6 @@ import yarl
 from aiohttp import ClientMiddlewareType
 
 from ._config import RedactedHeaders, resolve_base_url, resolve_credentials, resolve_user_agent
-from ._events import ClientStats, RetryEvent
 from ._exceptions import (
     APIConnectionError,
     APITimeoutError,
@@ -35,6 +34,7 @@ from ._redact import Redactor
 from ._request import APIRequest, current_request, encode_body
 from ._response import Answer, decode_response
 from ._retry import RetryPolicy
+from ._stats import ClientStats, RetryEvent
 from ._version import __version__
 
 if TYPE_CHECKING:

@@ -15,9 +15,9 @@ from collections.abc import Callable, Sequence
 
 from aiohttp import ClientMiddlewareType
 
-from .._events import ClientStats, RetryEvent
 from .._governor import Admission
 from .._retry import RetryPolicy
+from .._stats import ClientStats, RetryEvent
 from .builtin import builtin_layer
 
 __all__ = ["build_chain"]

@@ -27,11 +27,11 @@ from collections.abc import Awaitable, Callable
 import aiohttp
 from aiohttp import ClientHandlerType, ClientMiddlewareType, ClientRequest, ClientResponse
 
-from .._events import ClientStats, RetryEvent
 from .._governor import Admission
 from .._ratelimit import parse_rate_limit
 from .._request import route_of
 from .._retry import RetryPolicy
+from .._stats import ClientStats, RetryEvent
 from .attempt import Deadlines, read_body
 from .governor import wait_for_room
 

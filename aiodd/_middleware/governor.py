@@ -10,9 +10,9 @@ import time
 
 from aiohttp import ClientRequest
 
-from .._events import ClientStats
 from .._exceptions import RateLimitError
 from .._governor import Admission, Ticket, WaitTooLong
+from .._stats import ClientStats
 
 
 async def wait_for_room(governor: Admission, bucket_route: str, request: ClientRequest, stats: ClientStats) -> Ticket:

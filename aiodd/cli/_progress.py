@@ -7,7 +7,7 @@ import sys
 import time
 from typing import TextIO
 
-from .._events import ClientStats
+from .._stats import ClientStats
 from ..rotation import Outcome, RotationProgress, RotationReport
 from ._table import format_table
 

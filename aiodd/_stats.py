@@ -1,4 +1,4 @@
-"""What the client reports about its retries and waits: counters and a per-retry event."""
+"""What the client reports about its retries and waits: running counters, and one event per retry."""
 
 from __future__ import annotations
 
