@@ -1,6 +1,12 @@
 """aiodd: an asyncio-native client for the Datadog API v2.
 
 Action Connections, App Key Registrations, Service Accounts and their Application Keys.
+
+A request's path: a resource method (``resources/``) checks its arguments and builds an
+``APIRequest`` (``_request.py``); ``Client.request`` (``_client.py``, only I/O) sends it through the
+middleware chain (``_middleware/``), where one built-in layer resends as ``_retry.py`` decides,
+throttles as ``_governor.py`` decides and bounds each attempt by its deadline; ``_response.py``
+decodes the answer into a model (rules in ``_converter.py``) or a typed error (``_exceptions.py``).
 """
 
 import logging
