@@ -11,7 +11,6 @@ from typing import Literal
 
 import attrs
 
-from .._converter import converter, register_tagged_union
 from ._common import UnknownResource
 
 __all__ = [
@@ -249,18 +248,6 @@ class LeakedKey:
 
 UserResponseIncludedItem = Organization | Permission | Role | UnknownResource
 ApplicationKeyResponseIncludedItem = User | Role | LeakedKey | UnknownResource
-
-register_tagged_union(
-    UserResponseIncludedItem,
-    {"orgs": Organization, "permissions": Permission, "roles": Role},
-    UnknownResource,
-)
-register_tagged_union(
-    ApplicationKeyResponseIncludedItem,
-    {"users": User, "roles": Role, "leaked_keys": LeakedKey},
-    UnknownResource,
-)
-converter.register_unstructure_hook(UnknownResource, lambda resource: resource.raw)
 
 
 @attrs.define
