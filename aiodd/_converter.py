@@ -23,17 +23,21 @@ Rules:
 from __future__ import annotations
 
 import copy
+import json
 import linecache
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import NoneType, UnionType
-from typing import Any, TypeVar, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Any, TypeVar, Union, get_args, get_origin
 
 import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-__all__ = ["converter", "structure", "unstructure"]
+if TYPE_CHECKING:
+    from .models import JSONAPIErrorItem
+
+__all__ = ["converter", "structure", "structure_error_list", "unstructure"]
 
 T = TypeVar("T")
 
@@ -247,6 +251,35 @@ def _unstructure_fallback(variant: Any) -> Any:
 
 converter.register_structure_hook_factory(_is_tagged_union, _structure_tagged_union)
 converter.register_unstructure_hook_factory(_is_fallback, lambda _: _unstructure_fallback)
+
+
+# --- error bodies ------------------------------------------------------------------------------
+
+
+def structure_error_list(document: Any) -> list[str | JSONAPIErrorItem]:
+    """The ``errors`` of a decoded error body, for :attr:`aiodd.APIStatusError.errors`.
+
+    Datadog uses two formats: strings (Service Accounts) and JSON:API objects (Actions), which
+    become :class:`~aiodd.models.JSONAPIErrorItem`. Anything else gives an empty list; an item
+    that fits neither is kept as text, so that a malformed answer never hides the status error.
+    """
+    from .models import JSONAPIErrorItem  # the converter loads no model module at import
+
+    items = document.get("errors") if isinstance(document, dict) else None
+    if not isinstance(items, list):
+        return []
+    parsed: list[str | JSONAPIErrorItem] = []
+    for item in items:
+        if isinstance(item, str):
+            parsed.append(item)
+        elif isinstance(item, dict):
+            try:
+                parsed.append(converter.structure(item, JSONAPIErrorItem))
+            except Exception:
+                parsed.append(json.dumps(item))
+        else:
+            parsed.append(str(item))
+    return parsed
 
 
 def structure(data: Any, cls: type[T]) -> T:

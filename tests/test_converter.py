@@ -8,7 +8,7 @@ import pytest
 from cattrs.gen import make_dict_structure_fn
 
 from aiodd import models as m
-from aiodd._converter import converter
+from aiodd._converter import converter, structure_error_list
 
 USER = {
     "type": "users",
@@ -96,3 +96,23 @@ def test_a_str_subclass_is_accepted_for_a_str_field() -> None:
 
     key = converter.structure({"id": Name("k1")}, m.PartialApplicationKey)
     assert key.id == "k1"
+
+
+# --- error bodies: both of Datadog's formats -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("document", "expected"),
+    [
+        ({"errors": ["Bad Request"]}, ["Bad Request"]),
+        ({"errors": [{"detail": "app key not found"}]}, [m.JSONAPIErrorItem(detail="app key not found")]),
+        ({"errors": [{"detail": 404}]}, ['{"detail": 404}']),
+        ({"errors": [404]}, ["404"]),
+        ({"errors": "Bad Request"}, []),
+        (["Bad Request"], []),
+        (None, []),  # what the client passes for a body that is not JSON
+    ],
+    ids=["strings", "json-api", "malformed-json-api", "number", "errors-not-a-list", "not-an-object", "not-json"],
+)
+def test_structure_error_list(document: Any, expected: list[object]) -> None:
+    assert structure_error_list(document) == expected
