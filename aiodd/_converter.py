@@ -133,7 +133,8 @@ def _unstructure_attrs(cls: type) -> Callable[[Any], dict[str, Any]]:
 # inline, and any other type goes through its registered hook.
 
 # cattrs internals the generator recognises; if a cattrs release renames them, every class falls
-# back to cattrs' own hooks (slower, same results).
+# back to cattrs' own hooks (same results, about 2.5 times slower on the benchmark's answers), and
+# tests/test_converter.py fails so that the fallback is never silent.
 _call_type: Any = getattr(cattrs.BaseConverter, "_structure_call", None)
 _structure_optional: Any = getattr(converter, "_structure_optional", None)
 _Factory: Any = type(attrs.Factory(list))  # the class; attrs types ``Factory`` as a function
