@@ -29,6 +29,7 @@ from ._exceptions import (
     ResponseTooLargeError,
     UnprocessableEntityError,
 )
+from ._not_given import NOT_GIVEN, NotGiven
 from ._pagination import AsyncPaginator
 from ._ratelimit import RateLimit
 from ._retry import RetryPolicy
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 logging.getLogger("aiodd").addHandler(logging.NullHandler())  # the application decides where logs go
 
 __all__ = [
+    "NOT_GIVEN",
     "APIConnectionError",
     "APIError",
     "APIResponseValidationError",
@@ -58,6 +60,7 @@ __all__ = [
     "InternalServerError",
     "InvalidArgumentError",
     "NotFoundError",
+    "NotGiven",
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",

@@ -8,7 +8,9 @@ Rules:
   not ``["a", "l", "l"]``). A wrong type fails the whole answer, which the client reports as
   :class:`aiodd.APIResponseValidationError`.
 - ``None`` means "not given": an attribute whose default is ``None`` is omitted from the
-  request body when it is ``None``, never sent as ``null``.
+  request body when it is ``None``, never sent as ``null``. Where the API gives ``null`` a meaning
+  (an application key's ``scopes``), the default is :data:`aiodd.NOT_GIVEN` instead: the attribute
+  is omitted while it is ``NOT_GIVEN``, and ``None`` is sent as ``null``.
 - Discriminator fields declared with ``init=False`` (``type`` of integrations) are fixed by the
   class: not read from input when structuring, always written when unstructuring.
 - Timestamps are timezone-aware ``datetime``; both ``2020-11-23T10:00:00.000Z`` and
@@ -23,8 +25,10 @@ Rules:
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import linecache
+import operator
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import NoneType, UnionType
@@ -33,6 +37,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, Union, get_args, get_origin
 import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+
+from ._not_given import NOT_GIVEN, NotGiven
 
 if TYPE_CHECKING:
     from .models import JSONAPIErrorItem
@@ -118,9 +124,24 @@ def _is_list(kind: Any) -> bool:
 converter.register_structure_hook_factory(_is_list, _structure_list_of)
 
 
+_OMITTED = (None, NOT_GIVEN)  # the defaults that stand for "leave this out of the body"
+
+
 def _unstructure_attrs(cls: type) -> Callable[[Any], dict[str, Any]]:
-    omit_none: dict[str, Any] = {a.name: override(omit_if_default=True) for a in attrs.fields(cls) if a.default is None}
-    return make_dict_unstructure_fn(cls, converter, _cattrs_include_init_false=True, **omit_none)
+    fields = attrs.fields(cls)
+    omitted: dict[str, Any] = {a.name: override(omit_if_default=True) for a in fields if a.default in _OMITTED}
+    return make_dict_unstructure_fn(cls, converter, _cattrs_include_init_false=True, **omitted)
+
+
+def _is_maybe_given(kind: Any) -> bool:
+    return NotGiven in _union_members(kind)
+
+
+def _structure_maybe_given(kind: Any) -> Callable[[Any, type], Any]:
+    """``X | NotGiven`` as ``X``: a value on the wire was given (a missing key takes the field's default)."""
+    given = functools.reduce(operator.or_, [member for member in get_args(kind) if member is not NotGiven])
+    hook = converter.get_structure_hook(given)
+    return lambda value, _: hook(value, given)
 
 
 # Structuring is the hot path of every answer, so attrs classes get hooks generated here rather
@@ -196,6 +217,7 @@ def _structure_attrs(cls: type) -> Callable[[Any, type], Any]:
 
 converter.register_unstructure_hook_factory(attrs.has, _unstructure_attrs)
 converter.register_structure_hook_factory(attrs.has, _structure_attrs)
+converter.register_structure_hook_factory(_is_maybe_given, _structure_maybe_given)
 
 
 # --- oneOf unions ------------------------------------------------------------------------------

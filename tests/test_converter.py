@@ -10,6 +10,7 @@ import attrs
 import pytest
 from cattrs.gen import make_dict_structure_fn
 
+from aiodd import NOT_GIVEN
 from aiodd import models as m
 from aiodd._converter import converter, structure_error_list
 
@@ -99,6 +100,42 @@ def test_a_str_subclass_is_accepted_for_a_str_field() -> None:
 
     key = converter.structure({"id": Name("k1")}, m.PartialApplicationKey)
     assert key.id == "k1"
+
+
+# --- NOT_GIVEN: left out of a request, where None is sent as null -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("attributes", "sent"),
+    [
+        (m.ApplicationKeyUpdateAttributes(name="deploy"), {"name": "deploy"}),
+        (m.ApplicationKeyUpdateAttributes(scopes=None), {"scopes": None}),
+        (m.ApplicationKeyUpdateAttributes(scopes=[]), {"scopes": []}),
+        (
+            m.ApplicationKeyUpdateAttributes(name="deploy", scopes=["apm_read"]),
+            {"name": "deploy", "scopes": ["apm_read"]},
+        ),
+        (m.ApplicationKeyUpdateAttributes(), {}),
+    ],
+    ids=["name-only", "scopes-null", "scopes-empty", "both", "neither"],
+)
+def test_a_not_given_attribute_is_left_out_and_none_is_sent_as_null(
+    attributes: m.ApplicationKeyUpdateAttributes, sent: dict[str, Any]
+) -> None:
+    assert converter.unstructure(attributes) == sent
+
+
+def test_structuring_gives_not_given_for_a_missing_key_and_none_for_null() -> None:
+    missing = converter.structure({}, m.ApplicationKeyUpdateAttributes)
+    assert missing.name is NOT_GIVEN and missing.scopes is NOT_GIVEN
+    null = converter.structure({"name": "n", "scopes": None}, m.ApplicationKeyUpdateAttributes)
+    assert (null.name, null.scopes) == ("n", None)
+
+
+@pytest.mark.parametrize("document", [{"name": None}, {"scopes": "all"}, {"name": 3}])
+def test_a_wrong_type_for_a_maybe_given_attribute_is_an_error(document: dict[str, Any]) -> None:
+    with pytest.raises(TypeError):
+        converter.structure(document, m.ApplicationKeyUpdateAttributes)
 
 
 # --- error bodies: both of Datadog's formats -----------------------------------------------------

@@ -11,6 +11,7 @@ from typing import Literal
 
 import attrs
 
+from .._not_given import NOT_GIVEN, NotGiven
 from ._common import UnknownResource
 
 __all__ = [
@@ -381,8 +382,10 @@ class ApplicationKeyCreateRequest:
 
 @attrs.define
 class ApplicationKeyUpdateAttributes:
-    name: str | None = None
-    scopes: list[str] | None = None
+    """What to change; a field left ``NOT_GIVEN`` is not sent. ``scopes=None`` is sent as ``null``."""
+
+    name: str | NotGiven = NOT_GIVEN
+    scopes: list[str] | NotGiven | None = NOT_GIVEN
 
 
 @attrs.define
