@@ -133,17 +133,6 @@ def _unstructure_attrs(cls: type) -> Callable[[Any], dict[str, Any]]:
     return make_dict_unstructure_fn(cls, converter, _cattrs_include_init_false=True, **omitted)
 
 
-def _is_maybe_given(kind: Any) -> bool:
-    return NotGiven in _union_members(kind)
-
-
-def _structure_maybe_given(kind: Any) -> Callable[[Any, type], Any]:
-    """``X | NotGiven`` as ``X``: a value on the wire was given (a missing key takes the field's default)."""
-    given = functools.reduce(operator.or_, [member for member in get_args(kind) if member is not NotGiven])
-    hook = converter.get_structure_hook(given)
-    return lambda value, _: hook(value, given)
-
-
 # Structuring is the hot path of every answer, so attrs classes get hooks generated here rather
 # than by cattrs' ``make_dict_structure_fn``: that one gathers keyword arguments in a dict and
 # sends every ``X | None`` field through a generic method that dispatches on each call. The
@@ -217,7 +206,6 @@ def _structure_attrs(cls: type) -> Callable[[Any, type], Any]:
 
 converter.register_unstructure_hook_factory(attrs.has, _unstructure_attrs)
 converter.register_structure_hook_factory(attrs.has, _structure_attrs)
-converter.register_structure_hook_factory(_is_maybe_given, _structure_maybe_given)
 
 
 # --- oneOf unions ------------------------------------------------------------------------------
@@ -274,6 +262,23 @@ def _unstructure_fallback(variant: Any) -> Any:
 
 converter.register_structure_hook_factory(_is_tagged_union, _structure_tagged_union)
 converter.register_unstructure_hook_factory(_is_fallback, lambda _: _unstructure_fallback)
+
+
+# --- NOT_GIVEN -------------------------------------------------------------------------------
+
+
+def _is_maybe_given(kind: Any) -> bool:
+    return NotGiven in _union_members(kind)
+
+
+def _structure_maybe_given(kind: Any) -> Callable[[Any, type], Any]:
+    """``X | NotGiven`` as ``X``: a value on the wire was given (a missing key takes the field's default)."""
+    given = functools.reduce(operator.or_, [member for member in get_args(kind) if member is not NotGiven])
+    hook = converter.get_structure_hook(given)
+    return lambda value, _: hook(value, given)
+
+
+converter.register_structure_hook_factory(_is_maybe_given, _structure_maybe_given)
 
 
 # --- error bodies ------------------------------------------------------------------------------
