@@ -34,6 +34,7 @@ from ._exceptions import (
     ResponseTooLargeError,
     UnprocessableEntityError,
 )
+from ._not_given import NOT_GIVEN, NotGiven
 from ._pagination import AsyncPaginator
 from ._ratelimit import RateLimit
 from ._retry import RetryPolicy
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
 logging.getLogger("aiodd").addHandler(logging.NullHandler())  # the application decides where logs go
 
 __all__ = [
+    "NOT_GIVEN",
     "APIConnectionError",
     "APIError",
     "APIResponseValidationError",
@@ -64,6 +66,7 @@ __all__ = [
     "InternalServerError",
     "InvalidArgumentError",
     "NotFoundError",
+    "NotGiven",
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",

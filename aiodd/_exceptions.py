@@ -29,7 +29,6 @@ it carries (``ProcessPoolExecutor`` sends errors between processes).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -264,34 +263,3 @@ def status_error_class(status: int) -> type[APIStatusError]:
     if status >= 500:
         return InternalServerError
     return _BY_STATUS.get(status, APIStatusError)
-
-
-def parse_error_list(body: bytes) -> list[str | JSONAPIErrorItem]:
-    """Parse both error formats Datadog uses; anything else gives an empty list."""
-    try:
-        document: Any = json.loads(body)
-    except ValueError:
-        return []
-    return error_list(document)
-
-
-def error_list(document: Any) -> list[str | JSONAPIErrorItem]:
-    """The ``errors`` of a decoded error body, in either format; anything else gives an empty list."""
-    from ._converter import converter
-    from .models import JSONAPIErrorItem
-
-    items = document.get("errors") if isinstance(document, dict) else None
-    if not isinstance(items, list):
-        return []
-    parsed: list[str | JSONAPIErrorItem] = []
-    for item in items:
-        if isinstance(item, str):
-            parsed.append(item)
-        elif isinstance(item, dict):
-            try:
-                parsed.append(converter.structure(item, JSONAPIErrorItem))
-            except Exception:  # a malformed item must not hide the status error
-                parsed.append(json.dumps(item))
-        else:
-            parsed.append(str(item))
-    return parsed

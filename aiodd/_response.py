@@ -12,12 +12,11 @@ import json
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from ._converter import converter
+from ._converter import converter, structure_error_list
 from ._exceptions import (
     APIResponseValidationError,
     APIStatusError,
     RateLimitError,
-    error_list,
     status_error_class,
 )
 from ._ratelimit import parse_rate_limit
@@ -73,7 +72,7 @@ def status_error(answer: Answer, *, method: str, url: str, redactor: Redactor) -
         return RateLimitError(
             method=method,
             url=url,
-            errors=error_list(document),
+            errors=structure_error_list(document),
             body=text,
             request_id=request_id,
             headers=rate_limit_headers,
@@ -84,7 +83,7 @@ def status_error(answer: Answer, *, method: str, url: str, redactor: Redactor) -
         status=status,
         method=method,
         url=url,
-        errors=error_list(document),
+        errors=structure_error_list(document),
         body=text,
         request_id=request_id,
         headers=rate_limit_headers,

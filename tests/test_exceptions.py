@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 import aiodd
-from aiodd._exceptions import parse_error_list, status_error_class
+from aiodd._exceptions import status_error_class
 from aiodd.models import JSONAPIErrorItem, JSONAPIErrorItemSource
 
 from stubserver import API_KEY, APP_KEY
@@ -195,6 +195,12 @@ async def test_non_json_error_body_gives_the_typed_error_with_the_raw_text(
     assert error.errors == []
     assert error.body == html.decode()
     assert "<h1>502 Bad Gateway</h1>" in str(error)
+
+
+async def test_error_body_that_is_not_utf8_still_gives_the_typed_error(dd: aiodd.Client, stub: StubAPI) -> None:
+    error = await service_accounts_error(dd, stub, 400, body=b"\xff\xfe", content_type="text/plain")
+    assert type(error) is aiodd.BadRequestError
+    assert error.errors == []
 
 
 async def test_json_error_body_of_another_shape_keeps_the_raw_text(dd: aiodd.Client, stub: StubAPI) -> None:
@@ -412,27 +418,6 @@ def test_an_error_raised_in_a_worker_process_arrives_whole() -> None:
         error = pool.submit(_raise_not_found).exception(timeout=60)
     assert isinstance(error, aiodd.NotFoundError)
     assert (error.status, error.errors, error.request_id) == (404, ["Not found"], "r9")
-
-
-# --- parse_error_list, without a network --------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("body", "expected"),
-    [
-        (b'{"errors": ["Bad Request"]}', ["Bad Request"]),
-        (b'{"errors": [{"detail": "app key not found"}]}', [JSONAPIErrorItem(detail="app key not found")]),
-        (b'{"errors": [404]}', ["404"]),
-        (b'{"errors": "Bad Request"}', []),
-        (b'["Bad Request"]', []),
-        (b"", []),
-        (b"<html>", []),
-        (b"\xff\xfe", []),
-    ],
-    ids=["strings", "json-api", "number", "errors-not-a-list", "not-an-object", "empty", "html", "not-utf8"],
-)
-def test_parse_error_list(body: bytes, expected: list[object]) -> None:
-    assert parse_error_list(body) == expected
 
 
 @pytest.mark.parametrize(

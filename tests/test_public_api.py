@@ -9,9 +9,9 @@ def test_top_level_exports_are_pinned() -> None:
             "APIConnectionError", "APIError", "APIResponseValidationError", "APIStatusError", "APITimeoutError",
             "AsyncPaginator", "AuthenticationError", "BadRequestError", "Client", "ClientClosedError", "ClientStats",
             "ConfigurationError", "ConflictError", "Error", "InternalServerError", "InvalidArgumentError",
-            "NotFoundError", "PermissionDeniedError", "RateLimit", "RateLimitError", "RedisRateLimit",
-            "ResponseTooLargeError", "RetryEvent", "RetryPolicy", "UnprocessableEntityError", "__version__", "models",
-            "rotate_application_keys",
+            "NOT_GIVEN", "NotFoundError", "NotGiven", "PermissionDeniedError", "RateLimit", "RateLimitError",
+            "RedisRateLimit", "ResponseTooLargeError", "RetryEvent", "RetryPolicy", "UnprocessableEntityError",
+            "__version__", "models", "rotate_application_keys",
         ]
     )  # fmt: skip
 

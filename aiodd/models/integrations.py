@@ -13,7 +13,8 @@ How the wire maps to the classes:
   ``"type": "AWS"``, and nobody passes ``type=``.
 - Every oneOf is a union structured by one dict lookup on ``type``: ``ActionConnectionIntegration``
   (24 integrations), and inside each integration its credentials union (``AWSCredentials``, ...).
-  The ``*Update`` variants have their own unions. The tag -> class maps are read off the classes.
+  The ``*Update`` variants have their own unions. The converter reads the tag -> class maps off
+  the classes (:mod:`aiodd._converter`); nothing here registers anything.
 - An unknown integration or credential ``type`` becomes :class:`UnknownIntegration` /
   :class:`UnknownCredentials` (``*Update`` for update payloads), keeping the wire object in ``raw``
   and writing it back unchanged; an unknown credential inside a known integration gives the known
@@ -31,7 +32,6 @@ them for the fake Datadog (which leaves them out of its answers) and the tests.
 
 from __future__ import annotations
 
-import copy
 import functools
 import operator
 from collections.abc import Mapping
@@ -39,8 +39,6 @@ from types import MappingProxyType, NoneType
 from typing import Any, Literal, get_args, get_type_hints
 
 import attrs
-
-from .._converter import converter, register_tagged_union
 
 __all__ = [
     "AWSAssumeRole",
@@ -1221,25 +1219,3 @@ def secret_credential_fields() -> Mapping[str, frozenset[str]]:
             for cls in credential_classes
         }
     )
-
-
-def _register(union: Any, unknown: type) -> None:
-    """Structure ``union`` (and ``union | None``) by one lookup of ``type`` among the members' tags."""
-    register_tagged_union(union, {_tag(cls): cls for cls in get_args(union) if cls is not unknown}, unknown)
-
-
-def _register_unions() -> None:
-    for integrations, unknown_integration, unknown_credentials in (
-        (ActionConnectionIntegration, UnknownIntegration, UnknownCredentials),
-        (ActionConnectionIntegrationUpdate, UnknownIntegrationUpdate, UnknownCredentialsUpdate),
-    ):
-        _register(integrations, unknown_integration)
-        for integration in get_args(integrations):
-            if integration is not unknown_integration:
-                _register(_credentials_union(integration), unknown_credentials)
-    for unknown in (UnknownIntegration, UnknownIntegrationUpdate, UnknownCredentials, UnknownCredentialsUpdate):
-        # Written back exactly as received (a copy, so the caller cannot edit the model's dict).
-        converter.register_unstructure_hook(unknown, lambda variant: copy.deepcopy(variant.raw))
-
-
-_register_unions()

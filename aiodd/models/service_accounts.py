@@ -11,7 +11,7 @@ from typing import Literal
 
 import attrs
 
-from .._converter import converter, register_tagged_union
+from .._not_given import NOT_GIVEN, NotGiven
 from ._common import UnknownResource
 
 __all__ = [
@@ -250,18 +250,6 @@ class LeakedKey:
 UserResponseIncludedItem = Organization | Permission | Role | UnknownResource
 ApplicationKeyResponseIncludedItem = User | Role | LeakedKey | UnknownResource
 
-register_tagged_union(
-    UserResponseIncludedItem,
-    {"orgs": Organization, "permissions": Permission, "roles": Role},
-    UnknownResource,
-)
-register_tagged_union(
-    ApplicationKeyResponseIncludedItem,
-    {"users": User, "roles": Role, "leaked_keys": LeakedKey},
-    UnknownResource,
-)
-converter.register_unstructure_hook(UnknownResource, lambda resource: resource.raw)
-
 
 @attrs.define
 class UserResponse:
@@ -394,8 +382,10 @@ class ApplicationKeyCreateRequest:
 
 @attrs.define
 class ApplicationKeyUpdateAttributes:
-    name: str | None = None
-    scopes: list[str] | None = None
+    """What to change; a field left ``NOT_GIVEN`` is not sent. ``scopes=None`` is sent as ``null``."""
+
+    name: str | NotGiven = NOT_GIVEN
+    scopes: list[str] | NotGiven | None = NOT_GIVEN
 
 
 @attrs.define

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, get_args
 
 from .._converter import converter
 from .._exceptions import InvalidArgumentError
+from .._not_given import NOT_GIVEN, NotGiven
 from .._pagination import MAX_PAGE_SIZE, AsyncPaginator, check_page_size
 from .._request import APIRequest, check_unicode, path_param, require_text
 from ..models.service_accounts import (
@@ -107,15 +108,23 @@ class ApplicationKeys:
         self,
         service_account_id: str,
         app_key_id: str,
-        name: str | None = None,
-        scopes: Sequence[str] | None = None,
+        name: str | NotGiven | None = NOT_GIVEN,
+        scopes: Sequence[str] | NotGiven | None = NOT_GIVEN,
     ) -> PartialApplicationKeyResponse:
-        """Rename a key or replace its scopes; at least one of the two must be given."""
+        """Rename a key or replace its scopes; at least one of the two must be given.
+
+        What is left out stays as it is. A name cannot be null, so ``name=None`` also keeps it;
+        ``scopes=None`` is sent as ``"scopes": null``, which leaves the key unscoped: it then has
+        every permission of its service account.
+        """
         path = self._key_path(service_account_id, app_key_id)
-        if name is None and scopes is None:
+        if name is None:
+            name = NOT_GIVEN
+        if isinstance(name, NotGiven) and isinstance(scopes, NotGiven):
             raise InvalidArgumentError("update needs name or scopes")
         attributes = ApplicationKeyUpdateAttributes(
-            None if name is None else require_text(name, "name"), _scopes(scopes)
+            name=name if isinstance(name, NotGiven) else require_text(name, "name"),
+            scopes=scopes if isinstance(scopes, NotGiven) else _scopes(scopes),
         )
         body = ApplicationKeyUpdateRequest(ApplicationKeyUpdateData(attributes, app_key_id))
         request = APIRequest("PATCH", _KEY, path, json=converter.unstructure(body))

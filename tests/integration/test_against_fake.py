@@ -45,6 +45,25 @@ async def test_service_account_and_key_lifecycle(dd: aiodd.Client, fake_datadog:
     assert caught.value.status == 404 and caught.value.errors and isinstance(caught.value.errors[0], str)
 
 
+async def test_a_key_update_keeps_scopes_left_out_and_clears_scopes_given_as_none(
+    dd: aiodd.Client, fake_datadog: FakeDatadog
+) -> None:
+    [sa] = fake_datadog.seed(service_accounts=1, keys_per_account=0)
+    created = await dd.service_accounts.application_keys.create(sa, name="deploy", scopes=["dashboards_read"])
+    assert created.data is not None and created.data.id
+    key_id = created.data.id
+
+    renamed = await dd.service_accounts.application_keys.update(sa, key_id, name="deploy-2")
+    assert renamed.data is not None and renamed.data.attributes is not None
+    assert (renamed.data.attributes.name, renamed.data.attributes.scopes) == ("deploy-2", ["dashboards_read"])
+
+    unscoped = await dd.service_accounts.application_keys.update(sa, key_id, scopes=None)
+    assert unscoped.data is not None and unscoped.data.attributes is not None
+    assert (unscoped.data.attributes.name, unscoped.data.attributes.scopes) == ("deploy-2", None)
+    [stored] = fake_datadog.state.application_keys(sa)
+    assert stored.scopes is None
+
+
 async def test_listing_walks_every_page_with_filters_and_sort(dd: aiodd.Client, fake_datadog: FakeDatadog) -> None:
     [sa] = fake_datadog.seed(service_accounts=1, keys_per_account=250)
     fake_datadog.reset_counters()

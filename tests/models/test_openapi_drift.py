@@ -15,6 +15,7 @@ How the spec's types read in the models:
 - A oneOf is a union of the classes named by its members, plus aiodd's own ``Unknown*`` fallback.
 - Optional in the spec means the field has a default (an answer without it parses); required means the
   model does not accept ``None``, except for secrets (below). ``nullable`` means the model accepts ``None``.
+  ``X | NotGiven = NOT_GIVEN`` reads as ``X``, optional: ``NOT_GIVEN`` is never sent.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import attrs
 import pytest
 import yaml
 
+from aiodd import NotGiven
 from aiodd import models as m
 
 # tests/stubserver.py's RECORDINGS: <repo>/../shared/api/
@@ -143,8 +145,9 @@ _PLAIN = {str: "string", int: "integer", float: "number", bool: "boolean", datet
 
 
 def _without_none(annotation: Any) -> list[Any]:
+    """The members of ``annotation`` that are a wire type (``NotGiven`` never is: that field is left out)."""
     if get_origin(annotation) in (types.UnionType, typing.Union):
-        return [member for member in get_args(annotation) if member is not types.NoneType]
+        return [member for member in get_args(annotation) if member not in (types.NoneType, NotGiven)]
     return [annotation]
 
 

@@ -246,6 +246,27 @@ async def test_update_key_can_clear_scopes(dd: aiodd.Client, stub: StubAPI) -> N
     assert stub.seen[0].json == {"data": {"id": KEY, "type": "application_keys", "attributes": {"scopes": []}}}
 
 
+async def test_update_key_with_scopes_none_sends_null_scopes(dd: aiodd.Client, stub: StubAPI) -> None:
+    stub.reply("PATCH", KEY_PATH, json={"data": partial_key()})
+    await dd.service_accounts.application_keys.update(SA, KEY, scopes=None)
+    assert stub.seen[0].json == {"data": {"id": KEY, "type": "application_keys", "attributes": {"scopes": None}}}
+
+
+async def test_update_key_sends_not_given_arguments_as_nothing(dd: aiodd.Client, stub: StubAPI) -> None:
+    stub.reply("PATCH", KEY_PATH, json={"data": partial_key()})
+    await dd.service_accounts.application_keys.update(SA, KEY, name="deploy-v2", scopes=aiodd.NOT_GIVEN)
+    assert stub.seen[0].json == {"data": {"id": KEY, "type": "application_keys", "attributes": {"name": "deploy-v2"}}}
+
+
+async def test_update_key_with_name_none_keeps_the_name(dd: aiodd.Client, stub: StubAPI) -> None:
+    """A name cannot be null: ``name=None`` leaves it out, as before ``NOT_GIVEN`` existed."""
+    stub.reply("PATCH", KEY_PATH, json={"data": partial_key()})
+    await dd.service_accounts.application_keys.update(SA, KEY, name=None, scopes=["apm_read"])
+    assert stub.seen[0].json == {
+        "data": {"id": KEY, "type": "application_keys", "attributes": {"scopes": ["apm_read"]}}
+    }
+
+
 async def test_update_key_returns_the_updated_key(dd: aiodd.Client, stub: StubAPI) -> None:
     stub.reply("PATCH", KEY_PATH, json={"data": partial_key(name="deploy-v2")})
     result = await dd.service_accounts.application_keys.update(SA, KEY, name="deploy-v2")
@@ -426,6 +447,9 @@ INVALID_CALLS: list[tuple[str, Call]] = [
     ("get-key-empty", lambda dd: dd.service_accounts.application_keys.get(SA, "")),
     ("get-key-none", lambda dd: dd.service_accounts.application_keys.get(SA, None)),  # type: ignore[arg-type]
     ("update-nothing", lambda dd: dd.service_accounts.application_keys.update(SA, KEY)),
+    ("update-nothing-explicit", lambda dd: dd.service_accounts.application_keys.update(SA, KEY, aiodd.NOT_GIVEN)),
+    ("update-name-none-only", lambda dd: dd.service_accounts.application_keys.update(SA, KEY, name=None)),
+    ("update-scopes-string", lambda dd: dd.service_accounts.application_keys.update(SA, KEY, scopes="apm_read")),
     ("update-name-empty", lambda dd: dd.service_accounts.application_keys.update(SA, KEY, name="")),
     ("update-key-empty", lambda dd: dd.service_accounts.application_keys.update(SA, " ", name="x")),
     ("delete-key-empty", lambda dd: dd.service_accounts.application_keys.delete(SA, "")),

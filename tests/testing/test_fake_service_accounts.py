@@ -133,6 +133,18 @@ async def test_patch_key_leaves_scopes_alone_when_not_given(api: RawAPI) -> None
     assert updated["data"]["attributes"]["scopes"] == ["x"]
 
 
+async def test_patch_key_with_null_scopes_clears_them(api: RawAPI, fake_datadog: FakeDatadog) -> None:
+    sa_id = (await api.create_service_account())["data"]["id"]
+    key_id = (await api.create_key(sa_id, "old", scopes=["x"]))["data"]["id"]
+    body = {"data": {"id": key_id, "type": "application_keys", "attributes": {"scopes": None}}}
+
+    _, _, updated = await api.call("PATCH", f"{KEYS.format(sa=sa_id)}/{key_id}", json=body)
+
+    assert updated["data"]["attributes"]["scopes"] is None
+    assert updated["data"]["attributes"]["name"] == "old"
+    assert [key.scopes for key in fake_datadog.state.application_keys(sa_id)] == [None]
+
+
 async def test_patch_key_requires_the_body_id_to_match_the_path(api: RawAPI) -> None:
     sa_id = (await api.create_service_account())["data"]["id"]
     key_id = (await api.create_key(sa_id))["data"]["id"]
