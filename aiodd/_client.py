@@ -247,7 +247,7 @@ class Client:
         it: the request body is never a local here, ``api_request`` prints without its ``json``,
         the headers print without the keys, and the answer's body is dropped before raising.
         """
-        session = self._open()
+        session = self._session if self._state is _State.OPEN and self._session is not None else self._open()
         url = yarl.URL(self._base + api_request.path, encoded=True)
         if api_request.params:
             url = url.update_query(api_request.params)
@@ -285,7 +285,7 @@ class Client:
         if failure is not None:
             raise failure  # outside the except block: nothing chained
 
-        return decode_response(answer, cast_to, method=api_request.method, url=str(url), redactor=self._redactor)
+        return decode_response(answer, cast_to, method=api_request.method, url=url, redactor=self._redactor)
 
     def _failure(self, exc: Exception, method: str, url: yarl.URL, session: aiohttp.ClientSession) -> Error | None:
         """The aiodd error to raise for a failed send, or ``None`` when ``exc`` is not one to translate.

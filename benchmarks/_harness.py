@@ -6,6 +6,7 @@ clients it compares, and reports medians and ratios, never one absolute time.
 
 from __future__ import annotations
 
+import gc
 import math
 import os
 import signal
@@ -39,12 +40,17 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 class Stopwatch:
-    """Wall time and this process's CPU time (every thread) spent inside a ``with`` block."""
+    """Wall time, this process's CPU time (every thread) and the garbage collector's share of it,
+    spent inside a ``with`` block."""
 
     wall: float
     cpu: float
+    gc: float  # seconds inside collections (gc.callbacks), part of ``cpu``
+    collections: int
 
     def __enter__(self) -> Stopwatch:
+        self.gc, self.collections, self._gc_started = 0.0, 0, 0.0
+        gc.callbacks.append(self._on_gc)
         self._wall = time.perf_counter()
         self._cpu = time.process_time()
         return self
@@ -52,6 +58,14 @@ class Stopwatch:
     def __exit__(self, *exc: object) -> None:
         self.wall = time.perf_counter() - self._wall
         self.cpu = time.process_time() - self._cpu
+        gc.callbacks.remove(self._on_gc)
+
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._gc_started = time.process_time()
+        else:
+            self.gc += time.process_time() - self._gc_started
+            self.collections += 1
 
 
 def median(values: Sequence[float]) -> float:

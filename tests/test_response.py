@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import traceback
 from typing import Any
@@ -12,7 +13,7 @@ from multidict import CIMultiDict
 import aiodd
 from aiodd._redact import Redactor
 from aiodd._response import Answer, decode_response
-from aiodd.models import PartialApplicationKeyResponse
+from aiodd.models import ListApplicationKeysResponse, PartialApplicationKeyResponse, structure
 
 API_KEY = "a" * 32
 APP_KEY = "b" * 40
@@ -117,3 +118,61 @@ def test_no_frame_of_a_failed_decode_shows_the_new_secret() -> None:
 def test_an_answer_prints_without_its_body() -> None:
     shown = repr(answer(201, {"data": {"attributes": {"key": SECRET}}}))
     assert SECRET not in shown and "201" in shown
+
+
+def key_page(size: int) -> dict[str, Any]:
+    def key(number: int) -> dict[str, Any]:
+        return {
+            "id": f"k{number}",
+            "type": "application_keys",
+            "attributes": {"name": f"ci-{number}", "created_at": "2023-10-12T07:18:34.052468+00:00", "last4": "abcd"},
+            "relationships": {"owned_by": {"data": {"type": "users", "id": "sa"}}, "leak_information": {"data": None}},
+        }
+
+    return {"data": [key(n) for n in range(size)], "meta": {"page": {"total_filtered_count": size}}}
+
+
+def test_a_listing_is_structured_as_the_converter_would() -> None:
+    document = key_page(3)
+    expected = structure(key_page(3), ListApplicationKeysResponse)
+    got = decode(200, document, ListApplicationKeysResponse)
+    assert got == expected
+    assert [key.id for key in got.data] == ["k0", "k1", "k2"]
+    assert got.meta is not None and got.meta.page is not None and got.meta.page.total_filtered_count == 3
+
+
+@pytest.mark.parametrize(
+    "data",
+    [[{"id": 7}], [None], "not a list", {"id": "k1"}],
+    ids=["item-with-a-wrong-type", "null-item", "string", "object"],
+)
+def test_a_listing_with_a_bad_item_is_a_validation_error(data: Any) -> None:
+    with pytest.raises(aiodd.APIResponseValidationError) as caught:
+        decode(200, {"data": data}, ListApplicationKeysResponse)
+    assert "does not match ListApplicationKeysResponse" in str(caught.value)
+
+
+def test_pages_of_100_keys_are_decoded_without_a_garbage_collection_each() -> None:
+    """Holding a page's JSON and its models whole (about 600 containers each) passed the
+    collector's threshold of 700 on every page: 20 pages, 20 collections, some of them full.
+    Item by item, a page stays about at the threshold, like a bare ``json.loads`` of it."""
+    body = json.dumps(key_page(100)).encode()
+    collections: list[int] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    threshold = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)
+    gc.collect()  # the count of new container objects starts at 0
+    gc.callbacks.append(count)
+    try:
+        for _ in range(20):
+            page = decode(200, body, ListApplicationKeysResponse)
+            assert len(page.data) == 100
+            del page
+    finally:
+        gc.callbacks.remove(count)
+        gc.set_threshold(*threshold)
+    assert len(collections) <= 2
