@@ -19,11 +19,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import governor_scale, import_time, pagination, rate_limit, shared_rate_limit, structuring, throughput
+from . import breakdown, governor_scale, import_time, pagination, rate_limit, shared_rate_limit, structuring, throughput
 from ._harness import ROOT, Section
 
 BENCHMARKS: dict[str, Any] = {
     "throughput": throughput,
+    "breakdown": breakdown,
     "structuring": structuring,
     "pagination": pagination,
     "rate_limit": rate_limit,

@@ -46,6 +46,7 @@ def _positive(value: float) -> bool:
 def test_every_benchmark_reports(sections: dict[str, Any]) -> None:
     assert set(sections) == {
         "throughput",
+        "breakdown",
         "structuring",
         "unstructuring",
         "pagination",
@@ -73,6 +74,14 @@ def test_throughput_measures_all_four_clients_on_every_operation(sections: dict[
         for client in numbers["clients"].values():
             assert _positive(client["rps"]) and _positive(client["cpu_us"])
     assert len(sections["throughput"]["targets"]) == 6
+
+
+def test_breakdown_measures_every_variant_against_raw_aiohttp(sections: dict[str, Any]) -> None:
+    cpu = sections["breakdown"]["data"]["cpu_us"]
+    assert "raw aiohttp" in cpu and "aiodd" in cpu and len(cpu) == 7
+    assert all(_positive(value) for value in cpu.values())
+    rows = sections["breakdown"]["rows"]
+    assert [row[0] for row in rows] == list(cpu) and rows[0][2] == 0
 
 
 def test_structuring_compares_models_the_official_client_really_parsed(sections: dict[str, Any]) -> None:
