@@ -29,7 +29,7 @@ from ._exceptions import (
     Error,
 )
 from ._governor import Admission, RateLimitGovernor
-from ._middleware import build_chain
+from ._middleware import builtin_layer
 from ._redact import Redactor
 from ._request import APIRequest, current_request, encode_body
 from ._response import Answer, decode_response
@@ -142,14 +142,16 @@ class Client:
                 max_wait=max_wait,
                 attempt_timeout=float(timeout),
             )
-        self._middlewares = build_chain(
-            user=tuple(middlewares),
-            retry=retry,
-            governor=self.governor,
-            timeout=float(timeout),
-            max_response_bytes=max_response_bytes,
-            stats=self.stats,
-            on_retry=on_retry,
+        self._middlewares = (
+            *middlewares,
+            builtin_layer(
+                retry=retry,
+                governor=self.governor,
+                timeout=float(timeout),
+                max_response_bytes=max_response_bytes,
+                stats=self.stats,
+                on_retry=on_retry,
+            ),
         )
         self._headers = self._credentials.headers()
         self._headers.update({"User-Agent": resolve_user_agent(user_agent, USER_AGENT), "Accept": "application/json"})

@@ -75,26 +75,19 @@ def status_error(answer: Answer, *, method: str, url: str, redactor: Redactor) -
     request_id = next((headers[h] for h in REQUEST_ID_HEADERS if h in headers), None)
     rate_limit_headers = {k: v for k, v in headers.items() if k.lower().startswith("x-ratelimit")}
     error_class = status_error_class(status)
+    details: dict[str, Any] = {
+        "method": method,
+        "url": url,
+        "errors": structure_error_list(document),
+        "body": text,
+        "request_id": request_id,
+        "headers": rate_limit_headers,
+    }
     if error_class is RateLimitError:
         return RateLimitError(
-            method=method,
-            url=url,
-            errors=structure_error_list(document),
-            body=text,
-            request_id=request_id,
-            headers=rate_limit_headers,
-            rate_limit=parse_rate_limit(headers),
-            retry_after=server_requested_wait(headers),
+            rate_limit=parse_rate_limit(headers), retry_after=server_requested_wait(headers), **details
         )
-    return error_class(
-        status=status,
-        method=method,
-        url=url,
-        errors=structure_error_list(document),
-        body=text,
-        request_id=request_id,
-        headers=rate_limit_headers,
-    )
+    return error_class(status=status, **details)
 
 
 _hooks: dict[Any, Any] = {}  # cast_to -> its structure hook: one dict lookup instead of cattrs' dispatch

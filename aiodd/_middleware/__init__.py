@@ -9,36 +9,6 @@ Waiting lives in the chain, so aiohttp's own ``ClientTimeout(total=...)`` is not
 count the sleeps); each attempt has its own deadline instead.
 """
 
-from __future__ import annotations
-
-from collections.abc import Callable, Sequence
-
-from aiohttp import ClientMiddlewareType
-
-from .._governor import Admission
-from .._retry import RetryPolicy
-from .._stats import ClientStats, RetryEvent
 from .builtin import builtin_layer
 
-__all__ = ["build_chain"]
-
-
-def build_chain(
-    *,
-    user: Sequence[ClientMiddlewareType],
-    retry: RetryPolicy | None,
-    governor: Admission | None,
-    timeout: float,
-    max_response_bytes: int,
-    stats: ClientStats,
-    on_retry: Callable[[RetryEvent], object] | None,
-) -> tuple[ClientMiddlewareType, ...]:
-    layer = builtin_layer(
-        retry=retry,
-        governor=governor,
-        timeout=timeout,
-        max_response_bytes=max_response_bytes,
-        stats=stats,
-        on_retry=on_retry,
-    )
-    return (*user, layer)
+__all__ = ["builtin_layer"]
