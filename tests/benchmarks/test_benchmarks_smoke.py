@@ -146,3 +146,22 @@ def test_the_shared_rate_limit_runs_every_request_in_every_row(sections: dict[st
         assert _positive(row["seconds"])
         if row["shared"]:
             assert _positive(row["trips"])  # the shared rows really went through Redis
+
+
+def test_raw_aiohttp_and_aiodd_run_back_to_back_in_every_round() -> None:
+    from benchmarks.clients import BenchClient, Endpoint
+    from benchmarks.throughput import _order
+
+    clients = []
+    for name in CLIENTS:
+        client = BenchClient(Endpoint("http://127.0.0.1:1"))
+        client.name = name
+        clients.append(client)
+    firsts = set()
+    for round_number in range(8):
+        names = [client.name for client in _order(clients, round_number)]
+        assert sorted(names) == sorted(CLIENTS)
+        at = names.index("raw aiohttp")
+        assert "aiodd" in names[max(at - 1, 0) : at + 2]
+        firsts.add(min(names.index("raw aiohttp"), names.index("aiodd")) == at)
+    assert firsts == {True, False}  # which of the two goes first alternates
