@@ -193,3 +193,12 @@ async def test_each_attempt_is_logged_and_429_waits_warn_without_secrets(
     assert any(r.levelno == logging.WARNING and "429" in r.getMessage() for r in caplog.records)
     for text in messages:
         assert API_KEY not in text and APP_KEY not in text and "s" * 40 not in text
+
+
+async def test_a_429_is_counted_without_a_retry_policy_too(stub: StubAPI) -> None:
+    stub.reply("GET", KEY_PATH, 429, body=b"", headers={"X-RateLimit-Reset": "1"})
+    async with make_client(stub, retry=None) as dd:
+        with pytest.raises(aiodd.RateLimitError):
+            await dd.service_accounts.application_keys.get("sa", "k1")
+    assert len(stub.seen) == 1
+    assert dd.stats.rate_limited == 1 and dd.stats.retries == 0 and dd.stats.attempts == 1
