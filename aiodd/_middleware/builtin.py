@@ -76,8 +76,8 @@ def builtin_layer(
                         response.close()  # never back to the pool with a body half read
                         raise
             except BaseException as exc:
-                if ticket is not None:
-                    governor.release(ticket, None, None)  # type: ignore[union-attr]
+                if governor is not None and ticket is not None:
+                    governor.release(ticket, None, None)
                 if retry is None or not isinstance(exc, aiohttp.ClientError | TimeoutError):
                     raise
                 wait = retry.wait_after_error(method, not isinstance(exc, aiohttp.ClientConnectorError), attempt)
@@ -94,8 +94,8 @@ def builtin_layer(
                 status, error = None, type(exc).__name__
             else:
                 status = response.status
-                if ticket is not None:
-                    governor.release(ticket, parse_rate_limit(response.headers), status)  # type: ignore[union-attr]
+                if governor is not None and ticket is not None:
+                    governor.release(ticket, parse_rate_limit(response.headers), status)
                 if status == 429:
                     stats.rate_limited += 1
                 if retry is None:
