@@ -244,6 +244,36 @@ def test_the_walk_finds_the_models_of_every_api_group() -> None:
     assert len(MODELS) > 170  # 174 when written
 
 
+def _model_unions() -> list[tuple[Any, type]]:
+    """Every union of the public models that has an ``Unknown*`` member, with that member."""
+    found: dict[Any, type] = {}
+    for cls in MODELS:
+        for field in attrs.fields(cls):
+            kinds = [field.type, *get_args(field.type)]
+            kinds += [arg for kind in kinds for arg in get_args(kind)]  # list[Union], Union | None
+            for kind in kinds:
+                unknown = [k for k in get_args(kind) if isinstance(k, type) and k.__name__.startswith("Unknown")]
+                if len(unknown) == 1 and len(get_args(kind)) > 2:
+                    found[kind] = unknown[0]
+    return list(found.items())
+
+
+MODEL_UNIONS = _model_unions()
+
+
+def test_the_walk_finds_the_oneof_unions_of_every_api_group() -> None:
+    unknowns = {unknown for _, unknown in MODEL_UNIONS}
+    assert {m.UnknownResource, m.UnknownCredentials, m.UnknownIntegration} <= unknowns
+
+
+@pytest.mark.parametrize(("union", "unknown"), MODEL_UNIONS, ids=lambda value: getattr(value, "__name__", ""))
+def test_every_model_union_dispatches_on_its_type_tag(union: Any, unknown: type) -> None:
+    """If the shape rule stopped finding a union, cattrs would pick a member by its fields instead."""
+    wire = {"type": "a-type-datadog-adds-tomorrow", "id": "x"}
+    got = converter.structure(wire, union)
+    assert isinstance(got, unknown) and got.raw == wire
+
+
 @pytest.mark.parametrize("cls", MODELS, ids=lambda cls: cls.__qualname__)
 def test_every_model_is_structured_by_a_generated_hook(cls: type) -> None:
     source = _generated_source(cls)
