@@ -43,17 +43,7 @@ __all__ = [
 _MODULE_OF = {
     "FakeDatadog": "_fake",
     "RecordedRequest": "_recorder",
-    **dict.fromkeys(
-        (
-            "ACTION_CONNECTIONS",
-            "APP_KEY_REGISTRATIONS",
-            "BUCKETS",
-            "SERVICE_ACCOUNTS",
-            "SERVICE_ACCOUNT_APPLICATION_KEYS",
-            "USERS",
-        ),
-        "_routing",
-    ),
+    **dict.fromkeys((name for name in __all__ if name.isupper()), "_routing"),  # the bucket names
 }
 
 

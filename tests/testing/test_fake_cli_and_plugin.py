@@ -131,6 +131,19 @@ async def test_start_stop_without_a_context_manager() -> None:
             await session.get(fake.base_url + REGISTRATIONS)
 
 
+def _pytest_in(folder: Path, *options: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run pytest in a fresh interpreter on the tests written into ``folder``, with this checkout importable."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *options, str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=folder,
+        env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
+        check=False,
+    )
+
+
 def test_fixtures_explain_a_missing_pytest_asyncio(tmp_path: Path) -> None:
     (tmp_path / "conftest.py").write_text(
         textwrap.dedent(
@@ -153,17 +166,7 @@ def test_fixtures_explain_a_missing_pytest_asyncio(tmp_path: Path) -> None:
             """
         )
     )
-    env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "PYTHONPATH": str(REPO)}
-
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tmp_path,
-        env=env,
-        check=False,
-    )
+    result = _pytest_in(tmp_path, env={"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})
 
     assert "1 passed, 1 error" in result.stdout, result.stdout + result.stderr
     assert "needs pytest-asyncio" in result.stdout
@@ -206,16 +209,6 @@ def test_the_plugin_imports_the_fake_when_a_test_uses_a_fixture(tmp_path: Path) 
             """
         )
     )
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tmp_path,
-        env=env,
-        check=False,
-    )
+    result = _pytest_in(tmp_path, "-p", "no:randomly")
 
     assert "2 passed" in result.stdout, result.stdout + result.stderr
