@@ -80,7 +80,7 @@ async def run(config: Config) -> list[Section]:
             full, no_governor = await client(), await client(rate_limit=False)
             no_retry, bare = await client(retry=None), await client(rate_limit=False, retry=None)
             variants = [
-                _Variant(endpoint, "raw aiohttp", raw.call(KEY)),  # type: ignore[arg-type]
+                _Variant(endpoint, "raw aiohttp", raw.call(KEY)),
                 _Variant(endpoint, "aiodd", get(full)),
                 _Variant(endpoint, "aiodd, no governor", get(no_governor)),
                 _Variant(endpoint, "aiodd, no retry policy", get(no_retry)),

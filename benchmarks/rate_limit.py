@@ -19,19 +19,19 @@ from typing import Any
 from ._harness import Section, Stopwatch, Target, median, ratio
 from .clients import KEY, Aiodd, Endpoint, OfficialAsync, drive
 
-__all__ = ["FULL", "QUICK", "Config", "run"]
+__all__ = ["FULL", "QUICK", "Budget", "Config", "run"]
 
 EFFICIENCY_GOAL = 1.10  # wall time ÷ M·P/L, at most
 OFFICIAL_MAX_RETRIES = 20
 
 
 @dataclass(frozen=True)
-class Config:
+class Budget:
+    """M requests against a bucket of L per P seconds, and the least time they can take."""
+
     limit: int  # L requests ...
     period: float  # ... per P seconds
-    tasks: int  # N
     requests: int  # M
-    rounds: int
 
     @property
     def minimum(self) -> float:
@@ -40,6 +40,12 @@ class Config:
     @property
     def windows(self) -> int:
         return math.ceil(self.requests / self.limit)
+
+
+@dataclass(frozen=True)
+class Config(Budget):
+    tasks: int  # N
+    rounds: int
 
     @property
     def tight_minimum(self) -> float:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._harness import ROOT, Section, Target, child_env, median
+from .rate_limit import Budget
 
 __all__ = ["FULL", "QUICK", "Config", "run"]
 
@@ -35,20 +36,9 @@ TASKS_PER_PROCESS = 8
 
 
 @dataclass(frozen=True)
-class Config:
-    limit: int  # L requests ...
-    period: float  # ... per P seconds
-    requests: int  # M, split across the processes
+class Config(Budget):  # M is split across the processes
     processes: tuple[int, ...]  # K values
     rounds: int
-
-    @property
-    def minimum(self) -> float:
-        return self.requests * self.period / self.limit
-
-    @property
-    def windows(self) -> int:
-        return math.ceil(self.requests / self.limit)
 
 
 FULL = Config(limit=20, period=2.0, requests=200, processes=(1, 2, 4, 8), rounds=1)
