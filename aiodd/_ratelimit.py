@@ -55,8 +55,6 @@ def schedulable(seconds: float | None) -> float | None:
 
 
 def _int(value: str | None) -> int | None:
-    if value is not None and value.isascii() and value.isdigit():  # the usual case: one plain count
-        return int(value)
     seconds = parse_seconds(value)
     return None if seconds is None else int(seconds)
 

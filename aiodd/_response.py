@@ -90,8 +90,9 @@ def status_error(answer: Answer, *, method: str, url: str, redactor: Redactor) -
     return error_class(status=status, **details)
 
 
-_hooks: dict[Any, Any] = {}  # cast_to -> its structure hook: one dict lookup instead of cattrs' dispatch
-_pages: dict[Any, tuple[Any, Any] | None] = {}  # cast_to -> (item hook, item type) if its data is a list of models
+_plans: dict[Any, tuple[Any, tuple[Any, Any] | None]] = {}
+"""cast_to -> its structure hook (one dict lookup instead of cattrs' dispatch) and, for a listing, its item
+hook and type (see :func:`_page_of`)."""
 
 
 def _structured(body: bytes, cast_to: type[T]) -> T | str:
@@ -106,16 +107,16 @@ def _structured(body: bytes, cast_to: type[T]) -> T | str:
         return "the response body is not JSON"
     if not isinstance(document, dict):
         return "the response body is not a JSON object"
-    hook = _hooks.get(cast_to)
-    if hook is None:
-        hook = _hooks[cast_to] = converter.get_structure_hook(cast_to)
-    page = _pages[cast_to] if cast_to in _pages else _pages.setdefault(cast_to, _page_of(cast_to))
+    plan = _plans.get(cast_to)
+    if plan is None:
+        plan = _plans[cast_to] = (converter.get_structure_hook(cast_to), _page_of(cast_to))
+    hook, page = plan
     try:
-        items = document.get("data") if page is not None else None
-        if type(items) is list:  # a listing: its items one at a time, see _structure_items
+        items = document.get("data")
+        if page is not None and type(items) is list:  # a listing: its items one at a time, see _structure_items
             document["data"] = []
             structured: Any = hook(document, cast_to)
-            structured.data = _structure_items(items, *page)  # type: ignore[misc]
+            structured.data = _structure_items(items, *page)
         else:
             structured = hook(document, cast_to)
     except Exception as exc:
