@@ -247,8 +247,8 @@ class Client:
         Every failure is an :class:`aiodd.Error` raised without a chained cause or aiohttp's
         frames, and no frame left in its traceback holds a secret in a local variable that prints
         it: the request body is never a local here, ``api_request`` prints without its ``json``,
-        the headers print without the keys, and the answer's
-        body travels in an :class:`Answer`, whose repr leaves it out.
+        the headers print without the keys, and the answer's body travels in an :class:`Answer`,
+        whose repr leaves it out.
         """
         session = self._session if self._state is _State.OPEN and self._session is not None else self._open()
         url = yarl.URL(self._base + api_request.path, encoded=True)
